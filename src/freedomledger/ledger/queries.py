@@ -1,0 +1,373 @@
+"""Reading the ledger: the views the CLI, the web app and exports share.
+
+Every view takes `public`: when true, unpublished records and confidential fields are left
+out here, at the one place that reads them, so no caller can forget to hide them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import Connection, Table, and_, func, or_, select
+
+from freedomledger.ledger.registry import lookup_id
+from freedomledger.model import HOLDING, RELEASING, is_held
+from freedomledger.store.tables import (
+    affiliations,
+    audit_log,
+    claims,
+    deal_links,
+    deals,
+    meetings,
+    names,
+    organizations,
+    persons,
+    release_events,
+    release_mediators,
+    sanction_actions,
+    sources,
+    status_changes,
+)
+
+CONFIDENTIAL_PERSON_FIELDS = ("confidential_notes",)
+
+
+def fuzzy(row: Any, prefix: str = "date") -> str | None:
+    """A stored fuzzy date as text: 2025-12-13, 2025-12, 2025 or start..end."""
+    start, end, precision = row[f"{prefix}_start"], row[f"{prefix}_end"], row[f"{prefix}_precision"]
+    if start is None:
+        return None
+    if precision == "day":
+        return start.isoformat()
+    if precision == "month":
+        return start.isoformat()[:7]
+    if precision == "year":
+        return start.isoformat()[:4]
+    return f"{start.isoformat()}..{end.isoformat()}"
+
+
+def sources_of(conn: Connection, table: Table, row_id: int, field: str | None = None) -> list[dict[str, Any]]:
+    """The claims about one row, each with its source."""
+    query = (
+        select(claims, sources.c.key.label("source_key"), sources.c.outlet, sources.c.title,
+               sources.c.url, sources.c.published)
+        .join(sources, sources.c.id == claims.c.source_id)
+        .where(claims.c.subject_table == table.name, claims.c.subject_id == row_id)
+        .order_by(claims.c.id)
+    )
+    if field is not None:
+        query = query.where(claims.c.field == field)
+    return [
+        {
+            "claim_id": r["id"], "field": r["field"], "value": r["value"], "status": r["status"],
+            "reason": r["reason"], "quote": r["quote"],
+            "span": [r["span_start"], r["span_end"]] if r["span_start"] is not None else None,
+            "source": {"key": r["source_key"], "outlet": r["outlet"], "title": r["title"],
+                       "url": r["url"], "published": r["published"].isoformat() if r["published"] else None},
+        }
+        for r in conn.execute(query).mappings()
+    ]
+
+
+def _names_of(conn: Connection, column: Any, owner_id: int) -> list[dict[str, Any]]:
+    rows = conn.execute(
+        select(names.c.id, names.c.text, names.c.script, names.c.lang, names.c.kind)
+        .where(column == owner_id, names.c.retracted_at.is_(None))
+        .order_by(names.c.id)
+    ).mappings()
+    return [dict(r) | {"sources": [c["source"] for c in sources_of(conn, names, r["id"])]} for r in rows]
+
+
+def display_name(name_rows: list[dict[str, Any]], script: str = "latin") -> str:
+    """The name to show: the first of the wanted script, else the first at all."""
+    for row in name_rows:
+        if row["script"] == script:
+            return str(row["text"])
+    return str(name_rows[0]["text"]) if name_rows else "?"
+
+
+def status_history(conn: Connection, person_id: int) -> list[dict[str, Any]]:
+    rows = conn.execute(
+        select(status_changes, release_events.c.key.label("release_key"))
+        .outerjoin(release_events, release_events.c.id == status_changes.c.release_event_id)
+        .where(status_changes.c.person_id == person_id, status_changes.c.retracted_at.is_(None))
+        .order_by(status_changes.c.date_start, status_changes.c.id)
+    ).mappings()
+    return [
+        {
+            "id": r["id"], "status": r["status"], "date": fuzzy(r), "precision": r["date_precision"],
+            "details": r["details"], "release": r["release_key"],
+            "sources": [c["source"] for c in sources_of(conn, status_changes, r["id"])],
+        }
+        for r in rows
+    ]
+
+
+def person_view(conn: Connection, key_or_id: str | int, *, public: bool = False) -> dict[str, Any]:
+    person_id = lookup_id(conn, persons, key_or_id)
+    row = conn.execute(select(persons).where(persons.c.id == person_id)).mappings().one()
+    if public and (not row["published"] or row["retracted_at"] is not None):
+        from freedomledger.ledger import NotFound
+
+        raise NotFound(f"no person {key_or_id!r}")
+    name_rows = _names_of(conn, names.c.person_id, person_id)
+    history = status_history(conn, person_id)
+    view = {
+        "id": row["id"], "key": row["key"], "name": display_name(name_rows),
+        "names": name_rows, "gender": row["gender"], "birth_date": fuzzy(row, "birth"),
+        "citizenships": row["citizenships"], "roles": row["roles"], "notes": row["notes"],
+        "published": row["published"], "version": row["version"],
+        "status_history": history,
+        "current_status": history[-1]["status"] if history else None,
+        "held": is_held(h["status"] for h in history),
+        "affiliations": [
+            dict(r) for r in conn.execute(
+                select(organizations.c.key.label("organization"), affiliations.c.role)
+                .join(organizations, organizations.c.id == affiliations.c.organization_id)
+                .where(affiliations.c.person_id == person_id, affiliations.c.retracted_at.is_(None))
+            ).mappings()
+        ],
+        "sources": [c["source"] for c in sources_of(conn, persons, person_id)],
+        "retracted": row["retracted_reason"],
+    }
+    if not public:
+        for field in CONFIDENTIAL_PERSON_FIELDS:
+            view[field] = row[field]
+    return view
+
+
+def _last_custody_status(as_of: dt.date | None) -> Any:
+    """Per person, the latest status that decides custody, on or before `as_of`."""
+    deciding = [s.value for s in HOLDING | RELEASING]
+    conditions = [status_changes.c.status.in_(deciding), status_changes.c.retracted_at.is_(None)]
+    if as_of is not None:
+        conditions.append(status_changes.c.date_start <= as_of)
+    ranked = (
+        select(
+            status_changes.c.person_id,
+            status_changes.c.status,
+            status_changes.c.date_start,
+            status_changes.c.date_end,
+            status_changes.c.date_precision,
+            func.row_number()
+            .over(
+                partition_by=status_changes.c.person_id,
+                order_by=(status_changes.c.date_start.desc(), status_changes.c.id.desc()),
+            )
+            .label("rank"),
+        )
+        .where(*conditions)
+        .subquery()
+    )
+    return select(ranked).where(ranked.c.rank == 1).subquery()
+
+
+def list_persons(
+    conn: Connection,
+    *,
+    held: bool | None = None,
+    as_of: dt.date | None = None,
+    public: bool = False,
+    limit: int | None = None,
+    after_id: int = 0,
+) -> list[dict[str, Any]]:
+    """Persons with their display name and current status, optionally only those held."""
+    last = _last_custody_status(as_of)
+    query = (
+        select(persons.c.id, persons.c.key, persons.c.published, last.c.status,
+               last.c.date_start, last.c.date_end, last.c.date_precision)
+        .outerjoin(last, last.c.person_id == persons.c.id)
+        .where(persons.c.retracted_at.is_(None), persons.c.id > after_id)
+        .order_by(persons.c.id)
+    )
+    if public:
+        query = query.where(persons.c.published.is_(True))
+    holding = [s.value for s in HOLDING]
+    if held is True:
+        query = query.where(last.c.status.in_(holding))
+    elif held is False:
+        query = query.where(or_(last.c.status.is_(None), last.c.status.not_in(holding)))
+    if limit is not None:
+        query = query.limit(limit)
+    rows = conn.execute(query).mappings().all()
+    first_names = _first_names(conn, [r["id"] for r in rows])
+    return [
+        {
+            "id": r["id"], "key": r["key"], "name": first_names.get(r["id"], "?"),
+            "status": r["status"], "since": fuzzy(r) if r["date_start"] else None,
+            "held": r["status"] in holding,
+        }
+        for r in rows
+    ]
+
+
+def _first_names(conn: Connection, person_ids: list[int]) -> dict[int, str]:
+    """A display name per person: the first Latin name, else the first name."""
+    found: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for chunk_start in range(0, len(person_ids), 500):
+        chunk = person_ids[chunk_start : chunk_start + 500]
+        for r in conn.execute(
+            select(names.c.person_id, names.c.text, names.c.script)
+            .where(names.c.person_id.in_(chunk), names.c.retracted_at.is_(None))
+            .order_by(names.c.id)
+        ).mappings():
+            found[r["person_id"]].append(dict(r))
+    return {pid: display_name(rows) for pid, rows in found.items()}
+
+
+def release_view(conn: Connection, key_or_id: str | int, *, public: bool = False) -> dict[str, Any]:
+    event_id = lookup_id(conn, release_events, key_or_id)
+    row = conn.execute(select(release_events).where(release_events.c.id == event_id)).mappings().one()
+    released = conn.execute(
+        select(persons.c.id, persons.c.key, status_changes.c.status)
+        .join(status_changes, status_changes.c.person_id == persons.c.id)
+        .where(status_changes.c.release_event_id == event_id,
+               status_changes.c.retracted_at.is_(None),
+               *( [persons.c.published.is_(True)] if public else [] ))
+        .order_by(persons.c.id)
+    ).mappings().all()
+    shown = _first_names(conn, [r["id"] for r in released])
+    mediators = conn.execute(
+        select(release_mediators.c.name, release_mediators.c.kind)
+        .where(release_mediators.c.release_event_id == event_id, release_mediators.c.retracted_at.is_(None))
+        .order_by(release_mediators.c.id)
+    ).mappings().all()
+    return {
+        "id": row["id"], "key": row["key"], "releasing_state": row["releasing_state"],
+        "date": fuzzy(row), "precision": row["date_precision"], "kind": row["kind"],
+        "announced_count": row["announced_count"], "named_count": len(released),
+        "destination": row["destination"], "destination_counts": row["destination_counts"],
+        "notes": row["notes"], "version": row["version"],
+        "released": [{"key": r["key"], "name": shown.get(r["id"], "?"), "status": r["status"]} for r in released],
+        "mediators": [dict(m) for m in mediators],
+        "claims": sources_of(conn, release_events, event_id),
+        "deals": [
+            r[0] for r in conn.execute(
+                select(deals.c.key).join(deal_links, deal_links.c.deal_id == deals.c.id)
+                .where(deal_links.c.release_event_id == event_id, deal_links.c.retracted_at.is_(None))
+            )
+        ],
+    }
+
+
+def list_releases(conn: Connection, *, public: bool = False) -> list[dict[str, Any]]:
+    ids = conn.execute(
+        select(release_events.c.id)
+        .where(release_events.c.retracted_at.is_(None),
+               *([release_events.c.published.is_(True)] if public else []))
+        .order_by(release_events.c.date_start, release_events.c.id)
+    ).scalars().all()
+    return [release_view(conn, i, public=public) for i in ids]
+
+
+def sanction_action_rows(conn: Connection, condition: Any = None) -> list[dict[str, Any]]:
+    query = (
+        select(sanction_actions, organizations.c.key.label("org_key"), persons.c.key.label("person_key"))
+        .outerjoin(organizations, organizations.c.id == sanction_actions.c.organization_id)
+        .outerjoin(persons, persons.c.id == sanction_actions.c.person_id)
+        .where(sanction_actions.c.retracted_at.is_(None))
+        .order_by(sanction_actions.c.date_start, sanction_actions.c.id)
+    )
+    if condition is not None:
+        query = query.where(condition)
+    rows = conn.execute(query).mappings().all()
+    org_names = _org_names(conn, [r["organization_id"] for r in rows if r["organization_id"]])
+    return [
+        {
+            "id": r["id"], "key": r["key"], "authority": r["authority"], "program": r["program"],
+            "action": r["action"], "date": fuzzy(r), "precision": r["date_precision"],
+            "target": r["org_key"] or r["person_key"],
+            "target_name": org_names.get(r["organization_id"]) or r["target_name"],
+            "notes": r["notes"],
+            "sources": [c["source"] for c in sources_of(conn, sanction_actions, r["id"])],
+        }
+        for r in rows
+    ]
+
+
+def _org_names(conn: Connection, org_ids: list[int]) -> dict[int, str]:
+    found: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    if org_ids:
+        for r in conn.execute(
+            select(names.c.organization_id, names.c.text, names.c.script)
+            .where(names.c.organization_id.in_(set(org_ids)), names.c.retracted_at.is_(None))
+            .order_by(names.c.id)
+        ).mappings():
+            found[r["organization_id"]].append(dict(r))
+    return {oid: display_name(rows) for oid, rows in found.items()}
+
+
+def deal_view(conn: Connection, key_or_id: str | int, *, public: bool = False) -> dict[str, Any]:
+    deal_id = lookup_id(conn, deals, key_or_id)
+    row = conn.execute(select(deals).where(deals.c.id == deal_id)).mappings().one()
+    links = conn.execute(
+        select(deal_links).where(deal_links.c.deal_id == deal_id, deal_links.c.retracted_at.is_(None))
+    ).mappings().all()
+    release_ids = [l["release_event_id"] for l in links if l["release_event_id"]]
+    action_ids = [l["sanction_action_id"] for l in links if l["sanction_action_id"]]
+    meeting_ids = [l["meeting_id"] for l in links if l["meeting_id"]]
+    releases = [release_view(conn, i, public=public) for i in release_ids]
+    releases.sort(key=lambda r: r["date"] or "")
+    meeting_rows = conn.execute(
+        select(meetings).where(meetings.c.id.in_(meeting_ids)).order_by(meetings.c.date_start)
+    ).mappings().all() if meeting_ids else []
+    return {
+        "id": row["id"], "key": row["key"], "title": row["title"], "counterpart": row["counterpart"],
+        "notes": row["notes"],
+        "date": releases[0]["date"] if releases else None,
+        "releases": releases,
+        "sanction_actions": sanction_action_rows(conn, sanction_actions.c.id.in_(action_ids)) if action_ids else [],
+        "meetings": [
+            {"date": fuzzy(m), "place": m["place"], "description": m["description"],
+             "participants": m["participants"]}
+            for m in meeting_rows
+        ],
+        "sources": [c["source"] for c in sources_of(conn, deals, deal_id)],
+    }
+
+
+def list_deals(conn: Connection, *, public: bool = False) -> list[dict[str, Any]]:
+    ids = conn.execute(
+        select(deals.c.id).where(deals.c.retracted_at.is_(None)).order_by(deals.c.id)
+    ).scalars().all()
+    views = [deal_view(conn, i, public=public) for i in ids]
+    return sorted(views, key=lambda d: d["date"] or "")
+
+
+def history(
+    conn: Connection, *, table: str | None = None, subject_id: int | None = None,
+    actor: str | None = None, limit: int = 200,
+) -> list[dict[str, Any]]:
+    """The audit trail, newest first."""
+    conditions = []
+    if table:
+        conditions.append(audit_log.c.subject_table == table)
+    if subject_id is not None:
+        conditions.append(audit_log.c.subject_id == subject_id)
+    if actor:
+        conditions.append(audit_log.c.actor == actor)
+    rows = conn.execute(
+        select(audit_log).where(and_(*conditions) if conditions else True)
+        .order_by(audit_log.c.id.desc()).limit(limit)
+    ).mappings()
+    return [dict(r) | {"at": r["at"].isoformat(timespec="seconds")} for r in rows]
+
+
+def all_names(conn: Connection, *, public: bool = False) -> list[tuple[str, str, str]]:
+    """(entity key, name, kind) for every live name, to build a name index from."""
+    result: list[tuple[str, str, str]] = []
+    for owner, column, kind in (
+        (persons, names.c.person_id, "person"),
+        (organizations, names.c.organization_id, "organization"),
+    ):
+        query = (
+            select(owner.c.key, names.c.text)
+            .join(names, column == owner.c.id)
+            .where(names.c.retracted_at.is_(None), owner.c.retracted_at.is_(None))
+        )
+        if public:
+            query = query.where(owner.c.published.is_(True))
+        result.extend((key, text, kind) for key, text in conn.execute(query))
+    return result

@@ -1,0 +1,1 @@
+"""Sanctions list snapshots and memberships. Placeholder: the sanctions work defines these."""
