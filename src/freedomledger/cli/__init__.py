@@ -11,8 +11,10 @@ import datetime as dt
 import sys
 from pathlib import Path
 
+import click
 import typer
 from pydantic import ValidationError
+from typer.core import TyperGroup
 
 from freedomledger.cli._common import (
     JsonOption,
@@ -26,13 +28,41 @@ from freedomledger.cli._common import (
     state,
 )
 from freedomledger.cli.events import deal_app, print_deals, print_releases, release_app
+from freedomledger.cli.ingest import events, ingest, review
 from freedomledger.cli.registry import org_app, person_app, status_app
 from freedomledger.ledger import LedgerError, queries
 from freedomledger.ledger.loading import import_registry, load_dataset
 from freedomledger.sources.registry import RegistryError, read_registry
 from freedomledger.sources.sample import DatasetError, default_dir, read_dataset
 
+def user_errors() -> tuple[type[Exception], ...]:
+    """Errors that mean "your input is wrong": one clear line and exit 1, no traceback."""
+    from freedomledger.extract.text import InputError
+
+    return (LedgerError, DatasetError, RegistryError, InputError, ValidationError)
+
+
+def report_user_error(exc: Exception) -> None:
+    if isinstance(exc, ValidationError):
+        first = exc.errors()[0]
+        place = ".".join(str(p) for p in first["loc"]) or exc.title
+        message = f"{exc.title} {place}: {first['msg']}"
+    else:
+        message = str(exc)
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+
+
+class _Group(TyperGroup):
+    def invoke(self, ctx: click.Context):  # type: ignore[no-untyped-def]
+        try:
+            return super().invoke(ctx)
+        except user_errors() as exc:
+            report_user_error(exc)
+            raise typer.Exit(1) from None
+
+
 app = typer.Typer(
+    cls=_Group,
     name="freedomledger",
     help="A sourced, audited ledger of political prisoners, their releases, the deals behind them "
     "and the sanctions relief that paid for them.",
@@ -44,6 +74,9 @@ app.add_typer(org_app, name="org")
 app.add_typer(status_app, name="status")
 app.add_typer(release_app, name="release")
 app.add_typer(deal_app, name="deal")
+app.command()(ingest)
+app.command()(review)
+app.command()(events)
 
 
 @app.callback()
@@ -182,19 +215,20 @@ def history(
     if json_out:
         print_json(rows)
     else:
-        print_table(rows, ["at", "actor", "action", "subject_table", "subject_id", "before", "after", "reason"],
+        print_table([r | {"change": _describe_change(r)} for r in rows],
+                    ["at", "actor", "action", "subject_table", "subject_id", "change", "reason"],
                     title="Audit trail (newest first)")
 
 
+def _describe_change(row: dict) -> str:  # type: ignore[type-arg]
+    """One short line per audit entry: field: before → after, or the new row's main fields."""
+    before, after = row["before"] or {}, row["after"] or {}
+    if row["action"] == "update":
+        return "; ".join(f"{k}: {before.get(k)!r} → {v!r}" for k, v in after.items() if k != "version")
+    shown = {k: v for k, v in after.items() if v not in (None, [], {}, "") and k not in ("created_by",)}
+    text = ", ".join(f"{k}={v}" for k, v in list(shown.items())[:4])
+    return text if len(text) < 90 else text[:87] + "…"
+
+
 def main() -> None:
-    """Entry point: turn expected errors into one clear line and a non-zero exit."""
-    try:
-        app()
-    except (LedgerError, DatasetError, RegistryError) as exc:
-        err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
-        sys.exit(1)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        place = ".".join(str(p) for p in first["loc"]) or exc.title
-        err_console.print(f"[bold red]error:[/] {exc.title} {place}: {first['msg']}", highlight=False)
-        sys.exit(1)
+    app()

@@ -249,7 +249,13 @@ def _viasna_record(
             ("judge", _viasna_value(item, "judge")),
             ("facility", _viasna_value(item, "prison/title")),
         ) if v}
-        statuses.append(StatusChange(status=Status.sentenced, date=verdict, details=details))
+        if status in ("active", "former"):
+            statuses.append(StatusChange(status=Status.sentenced, date=verdict, details=details))
+        else:
+            # "np": persecuted but not imprisoned (restricted freedom, a fine, house arrest).
+            # A verdict without custody must not count as held, so it is kept as "charged".
+            details["non_custodial"] = True
+            statuses.append(StatusChange(status=Status.charged, date=verdict, details=details))
     released = date("release_date")
     if status == "active":
         if released:
@@ -263,10 +269,12 @@ def _viasna_record(
     elif status == "former":
         if released:
             statuses.append(StatusChange(status=Status.released, date=released))
-        elif arrested and snapshot:
-            # Freed at some point between arrest and the snapshot: keep the interval.
-            statuses.append(StatusChange(
-                status=Status.released, date=FuzzyDate.parse(arrested.start, snapshot)))
+        elif statuses and snapshot:
+            # Freed at some point between the last known event and the snapshot: keep the
+            # interval rather than invent a day.
+            last = max(s.date.start for s in statuses)
+            if last <= snapshot:
+                statuses.append(StatusChange(status=Status.released, date=FuzzyDate.parse(last, snapshot)))
     source = RegistrySource(
         key=_viasna_value(item, "url") or f"viasna-record-{item['id']}",
         url=_viasna_value(item, "url"),
