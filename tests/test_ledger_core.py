@@ -202,3 +202,22 @@ def test_dataset_errors_name_the_file_and_entry(tmp_path: Path) -> None:
         "release: rel-1", "release: rel-404"))
     with pytest.raises(DatasetError, match="unknown release 'rel-404'"):
         read_dataset(tmp_path)
+
+
+def test_deal_link_suggestions_find_close_actions_not_yet_linked(ledger: Ledger) -> None:
+    with ledger.transaction("loader") as tx:
+        load_dataset(tx, read_dataset(FIXTURES / "dataset"))
+        source_id, _ = tx.source(kind="manual", key="notice")
+        from freedomledger.model import SanctionAction
+
+        near = ev.upsert_sanction_action(tx, SanctionAction(
+            authority="US", action="eased", date=FuzzyDate.parse("2026-03-25"), target_name="A bank"), source_id)
+        ev.upsert_sanction_action(tx, SanctionAction(
+            authority="US", action="eased", date=FuzzyDate.parse("2026-06-01"), target_name="Far away"), source_id)
+        ev.upsert_sanction_action(tx, SanctionAction(
+            authority="EU", action="designated", date=FuzzyDate.parse("2026-03-20"), target_name="Other authority"),
+            source_id)
+    with ledger.read() as conn:
+        suggestions = queries.suggest_deal_links(conn, window_days=14)
+    # the already-linked potash delisting and the far or foreign actions are not suggested
+    assert [(s["action_id"], s["deal"]) for s in suggestions] == [(near, "deal-1")]

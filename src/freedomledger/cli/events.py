@@ -126,6 +126,21 @@ def deal_link(
     console.print(f"deal {deal}: linked {len(release)} release(s), {len(action)} action(s)")
 
 
+@deal_app.command("suggest")
+def deal_suggest(
+    window: int = typer.Option(14, help="Days around a release to look for sanction actions."),
+    json_out: bool = JsonOption,
+) -> None:
+    """Suggest sanction actions that may belong to a release's deal (same counterpart, close dates)."""
+    with open_ledger().read() as conn:
+        rows = queries.suggest_deal_links(conn, window_days=window)
+    if json_out:
+        print_json(rows)
+    else:
+        print_table(rows, ["release", "deal", "action_id", "authority", "action", "target", "date"],
+                    title=f"{len(rows)} candidate links (link with `freedomledger deal link`)")
+
+
 @deal_app.command("show")
 def deal_show(key: str, json_out: bool = JsonOption) -> None:
     """Show a deal: its meetings, releases and sanction actions."""

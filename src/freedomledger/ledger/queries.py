@@ -371,3 +371,46 @@ def all_names(conn: Connection, *, public: bool = False) -> list[tuple[str, str,
             query = query.where(owner.c.published.is_(True))
         result.extend((key, text, kind) for key, text in conn.execute(query))
     return result
+
+
+def suggest_deal_links(conn: Connection, *, window_days: int = 14) -> list[dict[str, Any]]:
+    """Sanction actions that may belong with a release: the same counterpart, dates close.
+
+    A candidate is an action whose date range comes within `window_days` of a release and
+    that is not yet linked to that release's deal. Relief is often announced the day of the
+    release and formalised weeks later, so the window is generous and a person decides.
+    """
+    window = dt.timedelta(days=window_days)
+    releases = conn.execute(
+        select(release_events.c.id, release_events.c.key, release_events.c.date_start,
+               release_events.c.date_end, deal_links.c.deal_id, deals.c.key.label("deal_key"),
+               deals.c.counterpart)
+        .outerjoin(deal_links, and_(deal_links.c.release_event_id == release_events.c.id,
+                                    deal_links.c.retracted_at.is_(None)))
+        .outerjoin(deals, deals.c.id == deal_links.c.deal_id)
+        .where(release_events.c.retracted_at.is_(None))
+    ).mappings().all()
+    linked = {
+        (r.deal_id, r.sanction_action_id)
+        for r in conn.execute(select(deal_links.c.deal_id, deal_links.c.sanction_action_id)
+                              .where(deal_links.c.sanction_action_id.is_not(None),
+                                     deal_links.c.retracted_at.is_(None)))
+    }
+    suggestions = []
+    for release in releases:
+        condition = and_(
+            sanction_actions.c.date_start <= release["date_end"] + window,
+            sanction_actions.c.date_end >= release["date_start"] - window,
+        )
+        if release["counterpart"]:
+            condition = and_(condition, sanction_actions.c.authority == release["counterpart"])
+        for action in sanction_action_rows(conn, condition):
+            if (release["deal_id"], action["id"]) in linked:
+                continue
+            suggestions.append({
+                "release": release["key"], "deal": release["deal_key"],
+                "action_id": action["id"], "action_key": action["key"],
+                "authority": action["authority"], "action": action["action"],
+                "target": action["target_name"], "date": action["date"],
+            })
+    return suggestions
