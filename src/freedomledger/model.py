@@ -263,6 +263,7 @@ class Source(BaseModel):
     title: str | None = None
     url: str | None = None
     published: dt.date | None = None
+    published_precision: DatePrecision | None = None
     retrieved: dt.date | None = None
     kind: SourceKind = SourceKind.article
     content_hash: str | None = None

@@ -163,15 +163,23 @@ def deal_list(json_out: bool = JsonOption) -> None:
         print_deals(rows)
 
 
+def _concessions(actions: list[dict]) -> str:  # type: ignore[type-arg]
+    """"US: Belavia (general_licence, delisted); Belaruskali (eased)" — one entry per target."""
+    by_target: dict[tuple[str, str], list[str]] = {}
+    for action in actions:
+        kinds = by_target.setdefault((action["authority"], action["target_name"] or "?"), [])
+        if action["action"] not in kinds:
+            kinds.append(action["action"])
+    return "; ".join(f"{auth}: {target} ({', '.join(kinds)})" for (auth, target), kinds in by_target.items())
+
+
 def print_deals(rows: list[dict]) -> None:  # type: ignore[type-arg]
     print_table(
         [
             {
                 "date": d["date"], "deal": d["title"], "counterpart": d["counterpart"],
                 "released": " + ".join(str(r["announced_count"] or "?") for r in d["releases"]),
-                "sanction_actions": "; ".join(
-                    f"{a['authority']} {a['action']} {a['target_name']}" for a in d["sanction_actions"]
-                ),
+                "sanction_actions": _concessions(d["sanction_actions"]),
             }
             for d in rows
         ],

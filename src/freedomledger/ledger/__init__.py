@@ -160,6 +160,7 @@ class Tx:
         title: str | None = None,
         url: str | None = None,
         published: dt.date | None = None,
+        published_precision: str | None = None,
         text: str | None = None,
         file_name: str | None = None,
     ) -> tuple[int, bool]:
@@ -175,6 +176,7 @@ class Tx:
                 return int(existing), False
         values = dict(
             key=key, kind=kind, outlet=outlet, title=title, url=url, published=published,
+            published_precision=published_precision or ("day" if published else None),
             retrieved=dt.date.today() if text is not None else None,
             content_hash=digest, text=text, file_name=file_name,
         )

@@ -26,6 +26,7 @@ def load_dataset(tx: Tx, data: Dataset) -> Counter[str]:
         source_ids[key], _ = tx.source(
             key=key, kind=src.kind.value, outlet=src.outlet, title=src.title, url=src.url,
             published=src.published,
+            published_precision=src.published_precision.value if src.published_precision else None,
         )
         counts["sources"] += 1
 

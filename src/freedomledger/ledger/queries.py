@@ -81,11 +81,17 @@ def _names_of(conn: Connection, column: Any, owner_id: int) -> list[dict[str, An
 
 
 def display_name(name_rows: list[dict[str, Any]], script: str = "latin") -> str:
-    """The name to show: the first of the wanted script, else the first at all."""
-    for row in name_rows:
-        if row["script"] == script:
-            return str(row["text"])
-    return str(name_rows[0]["text"]) if name_rows else "?"
+    """The name to show: in the wanted script, preferring mixed case (list names are often
+    in capitals) and official forms; else the first name at all."""
+    candidates = [r for r in name_rows if r["script"] == script]
+    if not candidates:
+        return str(name_rows[0]["text"]) if name_rows else "?"
+
+    def rank(row: dict[str, Any]) -> tuple[bool, bool]:
+        text = str(row["text"])
+        return (text.isupper(), row.get("kind") not in ("official", None))
+
+    return str(min(candidates, key=rank)["text"])
 
 
 def status_history(conn: Connection, person_id: int) -> list[dict[str, Any]]:
@@ -209,7 +215,7 @@ def _first_names(conn: Connection, person_ids: list[int]) -> dict[int, str]:
     for chunk_start in range(0, len(person_ids), 500):
         chunk = person_ids[chunk_start : chunk_start + 500]
         for r in conn.execute(
-            select(names.c.person_id, names.c.text, names.c.script)
+            select(names.c.person_id, names.c.text, names.c.script, names.c.kind)
             .where(names.c.person_id.in_(chunk), names.c.retracted_at.is_(None))
             .order_by(names.c.id)
         ).mappings():
@@ -291,7 +297,7 @@ def _org_names(conn: Connection, org_ids: list[int]) -> dict[int, str]:
     found: dict[int, list[dict[str, Any]]] = defaultdict(list)
     if org_ids:
         for r in conn.execute(
-            select(names.c.organization_id, names.c.text, names.c.script)
+            select(names.c.organization_id, names.c.text, names.c.script, names.c.kind)
             .where(names.c.organization_id.in_(set(org_ids)), names.c.retracted_at.is_(None))
             .order_by(names.c.id)
         ).mappings():

@@ -1,6 +1,6 @@
 """Read a YAML dataset (the bundled sample, or one a user writes in the same layout).
 
-The layout is documented in data/sample/README.md. Parsing is pure: it returns validated
+The layout is documented in sample_data/README.md. Parsing is pure: it returns validated
 records and never touches a database; `ledger.loading.load_dataset` applies them.
 """
 
@@ -119,7 +119,32 @@ def read_dataset(directory: Path | None = None) -> Dataset:
             except (ValueError, TypeError, KeyError) as exc:
                 raise reader.fail(str(exc)) from None
     _check_references(data, directory)
+    _attest_people(data, directory)
     return data
+
+
+def _attest_people(data: Dataset, directory: Path) -> None:
+    """A person with no sources of their own (an envoy, a president) is attested by the
+    releases and meetings that name them; a person named nowhere with a source is an error."""
+    mentions: dict[str, list[str]] = {}
+    for rec in data.releases.values():
+        keys = rec.refs["persons"] + [m["person"] for m in rec.refs["mediators"] if "person" in m]
+        for key in keys:
+            mentions.setdefault(key, []).extend(rec.refs["sources"][:1])
+    for rec in data.deals.values():
+        for _meeting, participants, source in rec.refs["meetings"]:
+            for key in participants:
+                mentions.setdefault(key, []).append(source or rec.refs["sources"][0])
+    for key, rec in data.persons.items():
+        if rec.refs["sources"] or rec.refs["status"]:
+            continue
+        attested = list(dict.fromkeys(mentions.get(key, [])))
+        if not attested:
+            raise DatasetError(
+                f"{directory / 'persons.yaml'} {key}: no source says anything about this person; "
+                "add `sources: [...]`"
+            )
+        rec.refs["sources"] = attested
 
 
 def _pop_known(item: dict[str, Any], allowed: set[str]) -> None:
@@ -130,6 +155,9 @@ def _pop_known(item: dict[str, Any], allowed: set[str]) -> None:
 
 def _source(item: dict[str, Any]) -> Source:
     _pop_known(item, {"key", "outlet", "title", "published", "kind", "url"})
+    if item.get("published") is not None:
+        date = _date(item.pop("published"))
+        item["published"], item["published_precision"] = date.start, date.precision
     return Source(**item)
 
 
@@ -251,6 +279,15 @@ def _check_references(data: Dataset, directory: Path) -> None:
                 problems.append(f"releases.yaml {key} mediators: each needs `person:` or `org:`")
         if not rec.refs["sources"]:
             problems.append(f"releases.yaml {key}: no sources")
+    # A release's named persons are the people whose status links to it: both lists must agree.
+    linked = {(release, key) for key, rec in data.persons.items()
+              for _c, _s, release in rec.refs["status"] if release}
+    listed = {(key, p) for key, rec in data.releases.items() for p in rec.refs["persons"]}
+    for release, person in sorted(listed - linked):
+        problems.append(f"releases.yaml {release}: lists {person!r}, whose status has no `release: {release}`")
+    for release, person in sorted(linked - listed):
+        if release in data.releases:
+            problems.append(f"persons.yaml {person}: status links {release!r}, which does not list them")
     for key, rec in data.sanctions.items():
         target = rec.refs["target"]
         if target not in data.organizations and target not in data.persons:

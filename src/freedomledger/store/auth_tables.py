@@ -1,4 +1,4 @@
-"""Users and API tokens for the web app (see web/auth.py)."""
+"""Users, API tokens and server secrets for the web app (see web/auth.py)."""
 
 from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Integer, String, Table
 
@@ -25,4 +25,14 @@ api_tokens = Table(
     Column("token_hash", String(64), nullable=False, unique=True),
     Column("created_at", DateTime, nullable=False, default=utcnow),
     Column("revoked_at", DateTime),
+)
+
+# Secrets the server generates for itself (the session-signing key) when none is given in
+# the environment, so that sessions survive a restart and no default key ships in the code.
+app_secrets = Table(
+    "app_secrets",
+    metadata,
+    Column("name", String(40), primary_key=True),
+    Column("value", String(200), nullable=False),
+    Column("created_at", DateTime, nullable=False, default=utcnow),
 )

@@ -48,8 +48,9 @@ def main() -> None:
         target = generated.with_name(f"{number:04d}_{slug}.py")
         # Alembic renders JSONB's text type unqualified; the revision imports only `sa`.
         text = generated.read_text().replace("astext_type=Text()", "astext_type=sa.Text()")
+        if generated != target:
+            generated.unlink()
         target.write_text(text)
-        generated.unlink()
         print(target)
 
 

@@ -75,6 +75,8 @@ sources = Table(
     Column("title", Text),
     Column("url", Text),
     Column("published", Date),
+    # Some reports are known only to the month or year ("Viasna, February 2023").
+    Column("published_precision", String(8)),
     Column("retrieved", Date),
     Column("content_hash", String(64), unique=True),
     Column("text", Text),
