@@ -28,6 +28,7 @@ from freedomledger.cli._common import (
     state,
 )
 from freedomledger.cli.events import deal_app, print_deals, print_releases, release_app
+from freedomledger.cli.extract import extract
 from freedomledger.cli.ingest import events, ingest, review
 from freedomledger.cli.registry import org_app, person_app, status_app
 from freedomledger.ledger import LedgerError, queries
@@ -74,6 +75,7 @@ app.add_typer(org_app, name="org")
 app.add_typer(status_app, name="status")
 app.add_typer(release_app, name="release")
 app.add_typer(deal_app, name="deal")
+app.command()(extract)
 app.command()(ingest)
 app.command()(review)
 app.command()(events)
