@@ -221,3 +221,26 @@ def test_deal_link_suggestions_find_close_actions_not_yet_linked(ledger: Ledger)
         suggestions = queries.suggest_deal_links(conn, window_days=14)
     # the already-linked potash delisting and the far or foreign actions are not suggested
     assert [(s["action_id"], s["deal"]) for s in suggestions] == [(near, "deal-1")]
+
+
+def test_public_views_hide_unpublished_releases_and_targets(ledger: Ledger) -> None:
+    from freedomledger.ledger import NotFound
+    from freedomledger.store.tables import organizations
+
+    with ledger.transaction("loader") as tx:
+        load_dataset(tx, read_dataset(FIXTURES / "dataset"))
+    with ledger.read() as conn:
+        release_id = queries.release_view(conn, "rel-1")["id"]
+        org_id = conn.execute(select(organizations.c.id).where(organizations.c.key == "potash-co")).scalar_one()
+    with ledger.transaction("editor") as tx:
+        ev.set_published(tx, organizations, org_id, False, "target under embargo")
+    with ledger.read() as conn:
+        assert queries.deal_view(conn, "deal-1", public=True)["sanction_actions"] == []
+        assert len(queries.deal_view(conn, "deal-1")["sanction_actions"]) == 1
+    with ledger.transaction("editor") as tx:
+        ev.set_published(tx, release_events, release_id, False, "names not yet confirmed")
+    with ledger.read() as conn:
+        with pytest.raises(NotFound):
+            queries.release_view(conn, "rel-1", public=True)
+        assert queries.deal_view(conn, "deal-1", public=True)["releases"] == []
+        assert queries.list_releases(conn, public=True) == []

@@ -29,7 +29,7 @@ def export_json(conn: Connection, *, public: bool) -> dict[str, Any]:
         "persons": persons,
         "organizations": [org_view(conn, key, public=public) for key in _org_keys(conn, public)],
         "releases": queries.list_releases(conn, public=public),
-        "sanction_actions": queries.sanction_action_rows(conn),
+        "sanction_actions": queries.sanction_action_rows(conn, public=public),
         "deals": queries.list_deals(conn, public=public),
     }
 
@@ -62,7 +62,8 @@ def org_view(conn: Connection, key: str, *, public: bool = False) -> dict[str, A
         "id": row["id"], "key": row["key"], "name": queries.display_name(name_rows), "kind": row["kind"],
         "country": row["country"], "ids": row["ids"], "notes": row["notes"], "names": name_rows,
         "version": row["version"],
-        "sanction_actions": queries.sanction_action_rows(conn, sanction_actions.c.organization_id == org_id),
+        "sanction_actions": queries.sanction_action_rows(
+            conn, sanction_actions.c.organization_id == org_id, public=public),
         "sources": [c["source"] for c in queries.sources_of(conn, organizations, org_id)],
     }
 

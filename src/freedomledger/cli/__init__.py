@@ -25,12 +25,15 @@ from freedomledger.cli._common import (
     open_ledger,
     print_json,
     print_table,
-    state,
 )
 from freedomledger.cli.events import deal_app, print_deals, print_releases, release_app
 from freedomledger.cli.extract import extract
 from freedomledger.cli.ingest import events, ingest, review
+from freedomledger.cli.names import names_app, screen
 from freedomledger.cli.registry import org_app, person_app, status_app
+from freedomledger.cli.sanctions import sanctions_app
+from freedomledger.cli.stats import report, stats_app
+from freedomledger.cli.web import serve, user_app
 from freedomledger.ledger import LedgerError, queries
 from freedomledger.ledger.loading import import_registry, load_dataset
 from freedomledger.sources.registry import RegistryError, read_registry
@@ -79,6 +82,27 @@ app.command()(extract)
 app.command()(ingest)
 app.command()(review)
 app.command()(events)
+app.add_typer(names_app, name="names")
+app.command()(screen)
+app.add_typer(sanctions_app, name="sanctions")
+app.add_typer(stats_app, name="stats")
+app.command()(report)
+app.command()(serve)
+app.add_typer(user_app, name="user")
+
+
+def _ledger_names(spec: str) -> list[tuple[str, str, str]]:
+    """`screen --against ledger`: every name of every person and organisation in the registry."""
+    with open_ledger().read() as conn:
+        return queries.all_names(conn)
+
+
+def _register_screening_sources() -> None:
+    from freedomledger.names.screening import register_against_loader
+    from freedomledger.sanctions.screening import register as register_sanctions
+
+    register_against_loader("ledger", _ledger_names, "ledger: the registry itself (--db)")
+    register_sanctions(open_ledger)
 
 
 @app.callback()
@@ -91,8 +115,8 @@ def _options(
         None, "--actor", envvar="FREEDOMLEDGER_ACTOR", help="Who is making changes (for the audit trail).",
     ),
 ) -> None:
-    state.db = db
-    state.actor = actor_name
+    del db, actor_name  # each command reads them from the click context (cli/_common.py)
+    _register_screening_sources()
 
 
 @app.command()

@@ -15,28 +15,39 @@ from rich.table import Table
 
 from freedomledger.ledger import Ledger
 
+try:  # recent typer releases carry their own copy of click, with its own context stack
+    from typer._click.globals import get_current_context
+except ImportError:  # pragma: no cover - older typer on the real click
+    from click import get_current_context  # type: ignore[assignment]
+
 console = Console()
 err_console = Console(stderr=True)
 
 JsonOption = typer.Option(False, "--json", help="Print JSON instead of a table.")
 
 
-class State:
-    """Options given before the command (`freedomledger --db X person list`)."""
+def _root_option(name: str) -> str | None:
+    """An option given before the command (`freedomledger --db X person list`).
 
-    db: str | None = None
-    actor: str | None = None
+    Read from the running click context rather than kept in a global, so that one process
+    running several commands (tests, the web app) never sees a previous command's --db.
+    """
+    ctx = get_current_context(silent=True)
+    value = ctx.find_root().params.get(name) if ctx is not None else None
+    return str(value) if value else None
 
 
-state = State()
+def current_db() -> str | None:
+    return _root_option("db") or os.environ.get("FREEDOMLEDGER_DB") or None
 
 
 def open_ledger(*, create: bool = False) -> Ledger:
-    return Ledger.open(state.db, create=create)
+    return Ledger.open(current_db(), create=create)
 
 
 def actor() -> str:
-    return state.actor or os.environ.get("FREEDOMLEDGER_ACTOR") or f"cli:{getpass.getuser()}"
+    return (_root_option("actor_name") or os.environ.get("FREEDOMLEDGER_ACTOR")
+            or f"cli:{getpass.getuser()}")
 
 
 def fail(message: str, code: int = 1) -> NoReturn:

@@ -81,12 +81,12 @@ def _ledger_resolver():  # type: ignore[no-untyped-def]
     without one, names stay unlinked. Reads only: extraction never writes."""
     from sqlalchemy.engine import make_url
 
-    from freedomledger.cli._common import state
+    from freedomledger.cli._common import current_db
     from freedomledger.ingest import person_resolver
     from freedomledger.ledger import Ledger
     from freedomledger.store import db
 
-    url = make_url(db.resolve_url(state.db))
+    url = make_url(db.resolve_url(current_db()))
     if url.get_backend_name() == "sqlite" and not Path(url.database or "").exists():
         return None
     engine = db.make_engine(url.render_as_string(hide_password=False))

@@ -49,7 +49,8 @@ def ingest(
             if not result.new_source:
                 console.print(f"{where}: already ingested (source {result.source_id}); nothing new")
             else:
-                console.print(f"{where}: source {result.source_id}, proposals {result.proposal_ids or 'none'}")
+                ids = ", ".join(map(str, result.proposal_ids)) or "none"
+                console.print(f"{where}: source {result.source_id}, proposals: {ids}", highlight=False)
     if json_out:
         print_json(results)
 

@@ -132,7 +132,8 @@ def person_view(conn: Connection, key_or_id: str | int, *, public: bool = False)
             dict(r) for r in conn.execute(
                 select(organizations.c.key.label("organization"), affiliations.c.role)
                 .join(organizations, organizations.c.id == affiliations.c.organization_id)
-                .where(affiliations.c.person_id == person_id, affiliations.c.retracted_at.is_(None))
+                .where(affiliations.c.person_id == person_id, affiliations.c.retracted_at.is_(None),
+                       *([organizations.c.published.is_(True)] if public else []))
             ).mappings()
         ],
         "sources": [c["source"] for c in sources_of(conn, persons, person_id)],
@@ -226,6 +227,10 @@ def _first_names(conn: Connection, person_ids: list[int]) -> dict[int, str]:
 def release_view(conn: Connection, key_or_id: str | int, *, public: bool = False) -> dict[str, Any]:
     event_id = lookup_id(conn, release_events, key_or_id)
     row = conn.execute(select(release_events).where(release_events.c.id == event_id)).mappings().one()
+    if public and (not row["published"] or row["retracted_at"] is not None):
+        from freedomledger.ledger import NotFound
+
+        raise NotFound(f"no release {key_or_id!r}")
     released = conn.execute(
         select(persons.c.id, persons.c.key, status_changes.c.status)
         .join(status_changes, status_changes.c.person_id == persons.c.id)
@@ -268,7 +273,7 @@ def list_releases(conn: Connection, *, public: bool = False) -> list[dict[str, A
     return [release_view(conn, i, public=public) for i in ids]
 
 
-def sanction_action_rows(conn: Connection, condition: Any = None) -> list[dict[str, Any]]:
+def sanction_action_rows(conn: Connection, condition: Any = None, *, public: bool = False) -> list[dict[str, Any]]:
     query = (
         select(sanction_actions, organizations.c.key.label("org_key"), persons.c.key.label("person_key"))
         .outerjoin(organizations, organizations.c.id == sanction_actions.c.organization_id)
@@ -278,6 +283,10 @@ def sanction_action_rows(conn: Connection, condition: Any = None) -> list[dict[s
     )
     if condition is not None:
         query = query.where(condition)
+    if public:
+        # an action on an unpublished target would reveal the target
+        query = query.where(or_(organizations.c.id.is_(None), organizations.c.published.is_(True)),
+                            or_(persons.c.id.is_(None), persons.c.published.is_(True)))
     rows = conn.execute(query).mappings().all()
     org_names = _org_names(conn, [r["organization_id"] for r in rows if r["organization_id"]])
     return [
@@ -314,6 +323,12 @@ def deal_view(conn: Connection, key_or_id: str | int, *, public: bool = False) -
     release_ids = [l["release_event_id"] for l in links if l["release_event_id"]]
     action_ids = [l["sanction_action_id"] for l in links if l["sanction_action_id"]]
     meeting_ids = [l["meeting_id"] for l in links if l["meeting_id"]]
+    if public:
+        release_ids = list(conn.execute(
+            select(release_events.c.id).where(release_events.c.id.in_(release_ids),
+                                              release_events.c.published.is_(True),
+                                              release_events.c.retracted_at.is_(None))
+        ).scalars()) if release_ids else []
     releases = [release_view(conn, i, public=public) for i in release_ids]
     releases.sort(key=lambda r: r["date"] or "")
     meeting_rows = conn.execute(
@@ -324,7 +339,8 @@ def deal_view(conn: Connection, key_or_id: str | int, *, public: bool = False) -
         "notes": row["notes"],
         "date": releases[0]["date"] if releases else None,
         "releases": releases,
-        "sanction_actions": sanction_action_rows(conn, sanction_actions.c.id.in_(action_ids)) if action_ids else [],
+        "sanction_actions": sanction_action_rows(conn, sanction_actions.c.id.in_(action_ids), public=public)
+        if action_ids else [],
         "meetings": [
             {"date": fuzzy(m), "place": m["place"], "description": m["description"],
              "participants": m["participants"]}

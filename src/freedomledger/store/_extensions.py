@@ -3,4 +3,4 @@
 Importing them here means `tables.metadata` is always complete, for migrations and tests.
 """
 
-from freedomledger.store import auth_tables, sanctions_tables  # noqa: F401
+from freedomledger.store import auth_tables, sanctions_tables, stats_queries  # noqa: F401

@@ -1,0 +1,174 @@
+"""The application factory: `create_app(settings)` builds one FastAPI app; importing does nothing.
+
+    uvicorn --factory freedomledger.web.app:app_from_env     # or `freedomledger serve`
+
+Layers, outermost first: security headers -> last-resort 500 -> Guard (who is asking, may
+they, CSRF, body size) -> FastAPI (routers for /api, HTML pages, /static).
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from freedomledger import __version__ as VERSION
+from freedomledger.ledger import Ledger
+from freedomledger.web import auth, errors, i18n
+from freedomledger.web.access import Guard, is_api
+from freedomledger.web.auth import ANONYMOUS, Sessions, User
+from freedomledger.web.jobs import ImportJobs
+from freedomledger.web.search import NameSearch
+from freedomledger.web.security import RateLimiter, SecurityHeaders
+from freedomledger.web.settings import Settings
+
+HERE = Path(__file__).parent
+SCRIPTS = ("latin", "cyrillic")
+log = logging.getLogger("freedomledger.web")
+
+
+class WebState:
+    """Everything the handlers share, kept on `app.state.web`."""
+
+    def __init__(self, settings: Settings, ledger: Ledger):
+        self.settings, self.ledger = settings, ledger
+        self.sessions = Sessions(auth.server_secret(ledger, settings.secret), settings.session_max_age_s)
+        self.limiter = RateLimiter(settings.login_attempts, settings.login_window_s)
+        self.search = NameSearch(ledger, wait_s=settings.index_wait_s)
+        self.jobs = ImportJobs()
+        self.cache: dict[tuple[Any, ...], Any] = {}
+        self.templates = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(HERE / "templates"),
+            autoescape=True, extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True,
+            undefined=jinja2.StrictUndefined,
+        )
+
+    # --- identity ------------------------------------------------------------------------
+    def user_for_token(self, token: str) -> User | None:
+        with self.ledger.read() as conn:
+            return auth.user_for_token(conn, token)
+
+    def user_for_session(self, session: dict[str, Any]) -> User | None:
+        with self.ledger.read() as conn:
+            return self.sessions.user(conn, session)
+
+    def cookie_header(self, name: str, value: str, max_age: int | None = None) -> str:
+        age = self.settings.session_max_age_s if max_age is None else max_age
+        secure = "; Secure" if self.settings.secure_cookies else ""
+        return f"{name}={value}; Path=/; Max-Age={age}; HttpOnly; SameSite=Lax{secure}"
+
+    def cached(self, name: str, public_view: bool, make: Any) -> Any:
+        """A value computed once per ledger version and visibility (e.g. the held chart)."""
+        from freedomledger.web.data import ledger_version
+
+        with self.ledger.read() as conn:
+            key = (name, public_view, ledger_version(conn))
+            if key not in self.cache:
+                if len(self.cache) > 32:
+                    self.cache.clear()
+                self.cache[key] = make(conn)
+            return self.cache[key]
+
+    # --- rendering -------------------------------------------------------------------------
+    def context(self, request: Request) -> dict[str, Any]:
+        state = request.scope.get("state", {})
+        user: User = state.get("user", ANONYMOUS)
+        lang = i18n.pick_language(request.cookies.get("fl_lang"), request.headers.get("accept-language"),
+                                  self.settings.default_lang)
+        return {
+            "request": request, "user": user, "csrf": state.get("csrf", ""), "script": script_of(request),
+            "lang": lang, "_": i18n.translator(lang), "public_on": self.settings.public,
+            "version": VERSION, "path": request.url.path,
+            "next_url": request.url.path + (f"?{request.url.query}" if request.url.query else ""),
+        }
+
+    def render(self, request: Request, template: str, status: int = 200, **values: Any) -> HTMLResponse:
+        page = self.templates.get_template(template).render(**self.context(request), **values)
+        return HTMLResponse(page, status_code=status)
+
+    def error_response(self, request: Request, status: int, code: str, message: str,
+                       field: str | None = None) -> Response:
+        accept = request.headers.get("accept", "")
+        if is_api(request.url.path) or ("application/json" in accept and "text/html" not in accept):
+            return JSONResponse(errors.error_body(code, message, field), status_code=status)
+        return self.render(request, "error.html", status=status, status_code=status, code=code, message=message)
+
+
+def script_of(request: Request) -> str:
+    chosen = request.cookies.get("fl_script")
+    return chosen if chosen in SCRIPTS else "latin"
+
+
+class _LastResort:
+    """Turns an unhandled exception into the standard 500 body, inside the security headers."""
+
+    def __init__(self, app: Any, web: WebState):
+        self.app, self.web = app, web
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        started = False
+
+        async def tracking_send(message: Any) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception:
+            if scope["type"] != "http" or started:
+                raise
+            # The traceback is logged without request headers or bodies (tokens, passwords).
+            log.error("unhandled error on %s %s\n%s", scope["method"], scope["path"], traceback.format_exc())
+            response = JSONResponse(errors.error_body("internal", "internal error; it has been logged"),
+                                    status_code=500) if is_api(scope["path"]) else HTMLResponse(
+                "<h1>Internal error</h1><p>It has been logged.</p>", status_code=500)
+            await response(scope, receive, send)
+
+
+def create_app(settings: Settings | None = None, *, ledger: Ledger | None = None) -> FastAPI:
+    """Open the ledger (it must exist: `freedomledger init`) and build the app around it."""
+    from freedomledger.web import pages, pages_editor
+    from freedomledger.web.api import router as api_router
+
+    settings = settings or Settings.from_env()
+    ledger = ledger or Ledger.open(settings.db_url, create=False)
+    web = WebState(settings, ledger)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if settings.build_index_on_start:
+            # Anonymous readers and viewers search the public index; the full one is built at
+            # the first editor's search, so start-up does half the work.
+            web.search.start(public=True)
+        yield
+
+    app = FastAPI(
+        title="Freedom Ledger", version=VERSION, lifespan=lifespan, docs_url=None, redoc_url=None,
+        description="Political prisoners, their releases, the deals behind them and sanctions relief. "
+        "Errors always have the body {\"error\": {\"code\", \"message\", \"field\"}}.",
+    )
+    app.state.web = web
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.include_router(api_router)
+    app.include_router(pages.router)
+    app.include_router(pages_editor.router)
+    errors.register(app, web)
+    app.add_middleware(Guard, fastapi_app=app, web=web)
+    app.add_middleware(_LastResort, web=web)
+    app.add_middleware(SecurityHeaders, hsts=settings.secure_cookies)
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """For `uvicorn --factory`: settings from the environment."""
+    return create_app(Settings.from_env())

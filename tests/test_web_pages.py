@@ -1,0 +1,61 @@
+"""HTML pages through TestClient: what each page shows, editing with a stale form, script choice."""
+
+from __future__ import annotations
+
+import re
+
+from test_web_support import (  # noqa: F401 - fixtures are used by name
+    app,
+    client,
+    csrf_of,
+    login,
+    sqlite_web,
+)
+
+
+def test_reader_pages_show_their_records(app) -> None:
+    with client(app) as c:
+        dashboard = c.get("/").text
+        assert "Release of 250 for sanctions relief" in dashboard and "<svg" in dashboard
+        person = c.get("/persons/maria-kalesnikava").text
+        assert "Марыя Калеснікава" in person and "2021-09-06" in person and "sentence years" in person
+        release = c.get("/releases/rel-1").text
+        assert "249" in release and "250" in release and "competing" in release.lower()
+        deal = c.get("/deals/deal-1").text
+        assert "Envoy meets the president" in deal
+        assert c.get("/persons/nobody").status_code == 404
+        assert c.get("/search", params={"since": "yesterday"}).status_code == 422
+
+
+def test_script_choice_changes_names_everywhere(app) -> None:
+    with client(app) as c:
+        switched = c.get("/prefs/script", params={"value": "cyrillic", "next": "/releases/rel-1"})
+        assert switched.status_code == 303 and switched.headers["location"] == "/releases/rel-1"
+        assert "Ганна Прыкладава" in c.get("/releases/rel-1").text
+        assert "Ганна Прыкладава" in c.get("/search", params={"q": "Prykladava"}).text
+        c.get("/prefs/script", params={"value": "latin"})
+        assert "Hanna Prykladava" in c.get("/releases/rel-1").text
+
+
+def test_person_edit_form_and_stale_version(sqlite_web, app) -> None:
+    with client(app) as c:
+        login(c, "editor")
+        form = c.get("/persons/ivan-example/edit").text
+        version = int(re.search(r'name="version" value="(\d+)"', form).group(1))
+        token = csrf_of(form)
+        saved = c.post("/persons/ivan-example/edit", data={"csrf_token": token, "version": version,
+                                                           "notes": "moved", "published": "on"})
+        assert saved.status_code == 303
+        assert "moved" in c.get("/persons/ivan-example").text
+        stale = c.post("/persons/ivan-example/edit", data={"csrf_token": token, "version": version,
+                                                           "notes": "other", "published": "on"})
+        assert stale.status_code == 409 and "changed by someone else" in stale.text
+    with client(app) as anonymous:
+        assert "moved" in anonymous.get("/persons/ivan-example").text
+
+
+def test_audit_page_lists_changes_for_admins(sqlite_web, app) -> None:
+    with client(app) as c:
+        login(c, "admin")
+        page = c.get("/audit", params={"table": "users"}).text
+        assert "users" in page and "argon2" not in page
