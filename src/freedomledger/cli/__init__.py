@@ -98,11 +98,11 @@ def _ledger_names(spec: str) -> list[tuple[str, str, str]]:
 
 
 def _register_screening_sources() -> None:
-    from freedomledger.names.screening import register_against_loader
-    from freedomledger.sanctions.screening import register as register_sanctions
+    # Sanctions lists register themselves when cli/sanctions.py is imported (above).
+    from freedomledger.names.screening import register_against_loader, registered_loaders
 
-    register_against_loader("ledger", _ledger_names, "ledger: the registry itself (--db)")
-    register_sanctions(open_ledger)
+    if not any(d.startswith("ledger:") for d in registered_loaders()):
+        register_against_loader("ledger", _ledger_names, "ledger: the registry itself (--db)")
 
 
 @app.callback()

@@ -71,13 +71,34 @@ def sources_of(conn: Connection, table: Table, row_id: int, field: str | None = 
     ]
 
 
+def _sources_by_row(conn: Connection, table: Table, row_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """The sources of many rows of one table in one query (a page shows dozens of facts)."""
+    found: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    if not row_ids:
+        return found
+    query = (
+        select(claims.c.subject_id, sources.c.key, sources.c.outlet, sources.c.title,
+               sources.c.url, sources.c.published)
+        .join(sources, sources.c.id == claims.c.source_id)
+        .where(claims.c.subject_table == table.name, claims.c.subject_id.in_(row_ids))
+        .order_by(claims.c.id)
+    )
+    for r in conn.execute(query).mappings():
+        found[r["subject_id"]].append({
+            "key": r["key"], "outlet": r["outlet"], "title": r["title"], "url": r["url"],
+            "published": r["published"].isoformat() if r["published"] else None,
+        })
+    return found
+
+
 def _names_of(conn: Connection, column: Any, owner_id: int) -> list[dict[str, Any]]:
     rows = conn.execute(
         select(names.c.id, names.c.text, names.c.script, names.c.lang, names.c.kind)
         .where(column == owner_id, names.c.retracted_at.is_(None))
         .order_by(names.c.id)
-    ).mappings()
-    return [dict(r) | {"sources": [c["source"] for c in sources_of(conn, names, r["id"])]} for r in rows]
+    ).mappings().all()
+    by_row = _sources_by_row(conn, names, [r["id"] for r in rows])
+    return [dict(r) | {"sources": by_row.get(r["id"], [])} for r in rows]
 
 
 def display_name(name_rows: list[dict[str, Any]], script: str = "latin") -> str:
@@ -100,12 +121,13 @@ def status_history(conn: Connection, person_id: int) -> list[dict[str, Any]]:
         .outerjoin(release_events, release_events.c.id == status_changes.c.release_event_id)
         .where(status_changes.c.person_id == person_id, status_changes.c.retracted_at.is_(None))
         .order_by(status_changes.c.date_start, status_changes.c.id)
-    ).mappings()
+    ).mappings().all()
+    by_row = _sources_by_row(conn, status_changes, [r["id"] for r in rows])
     return [
         {
             "id": r["id"], "status": r["status"], "date": fuzzy(r), "precision": r["date_precision"],
             "details": r["details"], "release": r["release_key"],
-            "sources": [c["source"] for c in sources_of(conn, status_changes, r["id"])],
+            "sources": by_row.get(r["id"], []),
         }
         for r in rows
     ]

@@ -87,8 +87,11 @@ def _check_shape(raw: dict[str, Any], name: str, line: int) -> None:
         value = raw.get(key)
         if value is None:
             continue
-        if not isinstance(value, wanted) or (
-                of_strings and not all(isinstance(v, str) for v in value)):
+        if of_strings:
+            ok = isinstance(value, list) and all(isinstance(v, str) for v in value)
+        else:
+            ok = isinstance(value, wanted)
+        if not ok:
             kind = "a list of text" if of_strings else ("text" if wanted is str else "an object")
             raise ListFormatError(f"{key} must be {kind}, found {json.dumps(value)[:60]}.",
                                   file=name, line=line, field=key,
