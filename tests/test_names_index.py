@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from freedomledger.names import NameIndex, compare, generate_aliases
-from freedomledger.names.index import allowed_misses
+from freedomledger.names.index import _min_hits
 
 FIXTURES = Path(__file__).parent / "fixtures" / "names"
 
@@ -109,7 +109,9 @@ def test_empty_and_odd_queries_return_nothing_or_hits_without_error() -> None:
         assert isinstance(index.search(query), list)
 
 
-def test_allowed_misses() -> None:
-    assert allowed_misses(1, 0.7) == 0
-    assert allowed_misses(2, 0.7) == 0
-    assert allowed_misses(3, 0.7) == 1
+def test_fewest_query_tokens_a_hit_must_hold() -> None:
+    assert _min_hits(1, 0.0, 0.7) == 1
+    assert _min_hits(2, 0.0, 0.7) == 2  # "Putin" alone scores 0.67 against "Vladimir Putin"
+    assert _min_hits(2, 0.5, 0.7) == 1  # an agreeing patronymic adds weight
+    assert _min_hits(3, 0.0, 0.7) == 2
+    assert _min_hits(2, 0.0, 0.5) == 1

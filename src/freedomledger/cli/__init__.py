@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 import typer
 from pydantic import ValidationError
+from sqlalchemy.exc import OperationalError
 from typer.core import TyperGroup
 
 from freedomledger.cli._common import (
@@ -26,6 +27,7 @@ from freedomledger.cli._common import (
     print_json,
     print_table,
 )
+from freedomledger.cli.backup import backup, restore, verify
 from freedomledger.cli.events import deal_app, print_deals, print_releases, release_app
 from freedomledger.cli.extract import extract
 from freedomledger.cli.ingest import events, ingest, review
@@ -43,11 +45,18 @@ def user_errors() -> tuple[type[Exception], ...]:
     """Errors that mean "your input is wrong": one clear line and exit 1, no traceback."""
     from freedomledger.extract.text import InputError
 
-    return (LedgerError, DatasetError, RegistryError, InputError, ValidationError)
+    from freedomledger.names.screening import InputError as ScreenInputError
+
+    return (LedgerError, DatasetError, RegistryError, InputError, ScreenInputError, ValidationError,
+            OperationalError)
 
 
 def report_user_error(exc: Exception) -> None:
-    if isinstance(exc, ValidationError):
+    if isinstance(exc, OperationalError):
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        message = (f"cannot use the database ({reason}); check --db / $FREEDOMLEDGER_DB, that the "
+                   "server is running and the file is writable")
+    elif isinstance(exc, ValidationError):
         first = exc.errors()[0]
         place = ".".join(str(p) for p in first["loc"]) or exc.title
         message = f"{exc.title} {place}: {first['msg']}"
@@ -88,6 +97,9 @@ app.add_typer(sanctions_app, name="sanctions")
 app.add_typer(stats_app, name="stats")
 app.command()(report)
 app.command()(serve)
+app.command()(backup)
+app.command()(restore)
+app.command()(verify)
 app.add_typer(user_app, name="user")
 
 

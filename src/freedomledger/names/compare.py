@@ -153,7 +153,7 @@ def _token_sim_cached(a: TokenInfo, b: TokenInfo) -> tuple[float, str, str]:
     if a.text == b.text:
         return 1.0, "same", ""
     bk = b.keys
-    if any(k in bk for k in a.keys):
+    if (a.keys[0] in bk) if len(a.keys) == 1 else any(k in bk for k in a.keys):
         return 1.0, "translit", ""
     if a.pgender and b.pgender and a.pstems & b.pstems:
         if a.pgender != b.pgender:
@@ -163,7 +163,8 @@ def _token_sim_cached(a: TokenInfo, b: TokenInfo) -> tuple[float, str, str]:
         return 0.96, "given", given_name_label(sorted(a.classes & b.classes)[0])
     fine = _best(a.keys, bk)
     bs = b.skels
-    if any(x in bs for x in a.skels) and _vowels_agree(a, b):
+    same_skel = (a.skels[0] in bs) if len(a.skels) == 1 else any(x in bs for x in a.skels)
+    if same_skel and _vowels_agree(a, b):
         if _gender_conflict(a, b):
             return 0.35, "gender", ""
         if a.classes and b.classes:
@@ -178,7 +179,7 @@ def _token_sim_cached(a: TokenInfo, b: TokenInfo) -> tuple[float, str, str]:
 
 def token_similarity(a: TokenInfo, b: TokenInfo) -> tuple[float, str, str]:
     """Similarity of two tokens in [0, 1] with a reason code and detail; symmetric."""
-    if (a.text, a.lang) > (b.text, b.lang):
+    if a.text > b.text or (a.text == b.text and a.lang > b.lang):
         a, b = b, a
     return _token_sim_cached(a, b)
 
@@ -191,6 +192,7 @@ def _align(xi: Sequence[TokenInfo], xr: str, yi: Sequence[TokenInfo], yr: str) -
     whenever pair similarities are clearly high or low, which is the usual case)."""
     cands = []
     both_p = "P" in xr and "P" in yr  # then patronymics pair with patronymics only
+    sim_of = token_similarity
     for i, a in enumerate(xi):
         ra = xr[i]
         for j, b in enumerate(yi):
@@ -202,7 +204,7 @@ def _align(xi: Sequence[TokenInfo], xr: str, yi: Sequence[TokenInfo], yr: str) -
                     continue
                 sim, w, reason, detail = (1.0 if ra == rb else 0.9), W_INITIAL, "initial", ""
             else:
-                sim, reason, detail = token_similarity(a, b)
+                sim, reason, detail = sim_of(a, b)
                 if ra == "P" and rb == "P":
                     # Two patronymics always pair up; an agreeing one adds little, a different
                     # one weighs like a different name (brothers share it, father and son not).
@@ -283,11 +285,13 @@ def _order_key(infos: Sequence[TokenInfo], original: str) -> tuple[tuple[str, ..
 
 
 def score_tokens(xi: Sequence[TokenInfo], xr: str, x_original: str, yi: Sequence[TokenInfo],
-                 yr: str, y_original: str, kind: str) -> float:  # fmt: skip
-    """The score of compare() from token infos and roles alone (the index's fast path)."""
+                 yr: str, y_original: str, kind: str,
+                 x_key: tuple[tuple[str, ...], str] | None = None) -> float:  # fmt: skip
+    """The score of compare() from token infos and roles alone (the index's fast path);
+    x_key is _order_key(xi, x_original), precomputed by callers that score many names."""
     if not xi or not yi:
         return 0.0
-    if _order_key(xi, x_original) > _order_key(yi, y_original):
+    if (x_key or _order_key(xi, x_original)) > _order_key(yi, y_original):
         xi, xr, yi, yr = yi, yr, xi, xr
     return _score(xi, xr, yi, yr, kind, _align(xi, xr, yi, yr))[0]
 

@@ -27,6 +27,7 @@ from freedomledger.names.compare import (
     DEFAULT_THRESHOLD,
     S_MISSING_NAME,
     W_MISSING_NAME,
+    W_INITIAL,
     W_NAME,
     W_PATRONYMIC,
     compare_parsed,
@@ -53,7 +54,14 @@ def _merge(arrays: Sequence[np.ndarray | None]) -> np.ndarray:
         return _EMPTY
     if len(present) == 1:
         return present[0]
-    return np.unique(np.concatenate(present))
+    # A stable sort of concatenated sorted runs is a merge (timsort): far faster than
+    # np.unique, which hashes.
+    merged = np.concatenate(present)
+    merged.sort(kind="stable")
+    keep = np.empty(len(merged), dtype=bool)
+    keep[0] = True
+    np.not_equal(merged[1:], merged[:-1], out=keep[1:])
+    return merged[keep]
 
 
 def _member_any(values: np.ndarray, arrays: list[np.ndarray]) -> np.ndarray:
@@ -79,8 +87,22 @@ class _Postings:
     info: TokenInfo
     core: list[np.ndarray]  # aliases sharing a key with the token
     anchor: list[np.ndarray]  # ... through a token that is not a given name, if the query's is
-    full: list[np.ndarray]  # core plus skeletons one edit away plus initials of the token
+    near: np.ndarray  # aliases with a skeleton one edit away (and no key of the token)
+    initial: np.ndarray  # aliases with an initial that can stand for the token
     size: int
+
+    @property
+    def full(self) -> list[np.ndarray]:
+        return [*self.core, self.near, self.initial]
+
+
+def _compact(arrays: list[np.ndarray]) -> list[np.ndarray]:
+    """Fewer arrays for membership tests: large ones stay as they are (merging the postings
+    of a common given name costs more than it saves), small ones are merged."""
+    small = [a for a in arrays if len(a) <= 4096]
+    if len(small) <= 1:
+        return arrays
+    return [a for a in arrays if len(a) > 4096] + [_merge(small)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,17 +140,15 @@ def _deletions(s: str) -> set[str]:
     return {s[:i] + s[i + 1 :] for i in range(len(s))}
 
 
-def allowed_misses(n_required: int, min_score: float, n_patronymics: int = 0) -> int:
-    """How many of the query's n_required name tokens may have no partner in a hit scoring
-    >= min_score, when every other token (patronymics included) agrees perfectly."""
-    m = 0
-    while m < n_required - 1:
-        k = m + 1
-        weight = k * W_MISSING_NAME + (n_required - k) * W_NAME + n_patronymics * W_PATRONYMIC
-        if math.exp(k * W_MISSING_NAME * math.log(S_MISSING_NAME) / weight) < min_score:
-            break
-        m = k
-    return m
+def _min_hits(n: int, patronymic_weight: float, min_score: float) -> int:
+    """Fewest of the query's n name tokens a hit must hold: the best score with h of them
+    perfect and the others unmatched, an agreeing patronymic adding weight."""
+    for h in range(1, n + 1):
+        k = n - h
+        score = math.exp(k * W_MISSING_NAME * math.log(S_MISSING_NAME) / (h * W_NAME + k * W_MISSING_NAME + patronymic_weight))
+        if score >= min_score - 1e-9:
+            return h
+    return n + 1
 
 
 class NameIndex:
@@ -226,8 +246,6 @@ class NameIndex:
         self._owner_arr = np.asarray(self._owner, dtype=np.int32)
         self._has_p = np.fromiter(("P" in roles for _infos, roles in self._tokens), dtype=bool,
                                   count=len(self._tokens))  # fmt: skip
-        self._n_full = np.fromiter((len(roles) - roles.count("I") for _i, roles in self._tokens),
-                                   dtype=np.int16, count=len(self._tokens))  # fmt: skip
         self._n_name = np.fromiter((roles.count("N") for _i, roles in self._tokens),
                                    dtype=np.int16, count=len(self._tokens))  # fmt: skip
         self._kinds_arr = np.frombuffer(bytes(self._kinds), dtype=np.uint8)
@@ -254,9 +272,8 @@ class NameIndex:
         return [a for a in (self._postings.get(k) for k in keys) if a is not None]
 
     def _token_postings(self, info: TokenInfo) -> _Postings:
-        """Posting arrays of one query token (cached: query tokens, above all given names,
-        recur). Arrays are not merged: merging the large postings of common given names would
-        cost more than the lookups it saves."""
+        """Posting arrays of one query token, cached: query tokens, above all given names,
+        recur from query to query."""
         cached = self._cache.get(id(info))
         if cached is not None and cached.info is info:
             return cached
@@ -267,9 +284,9 @@ class NameIndex:
         # every hit needs, see compare.CAP_GIVEN_ONLY).
         anchor = core if not info.classes else self._arrays(k for k in skel_keys if k[:2] == "s:")
         near = {p + f for sk in info.skels for f in self._fuzzy(sk) for p in ("s:", "t:")}
-        near.update("i:" + letter for letter in info.letters)  # names with an initial for it
-        full = core + self._arrays(near)
-        entry = _Postings(info, core, anchor, full, sum(len(a) for a in core))
+        initial = self._arrays("i:" + letter for letter in info.letters)
+        entry = _Postings(info, _compact(core), anchor, _merge(self._arrays(near)), _merge(initial),
+                          sum(len(a) for a in core))  # fmt: skip
         if len(self._cache) > 50_000:
             self._cache.clear()
         self._cache[id(info)] = entry
@@ -282,21 +299,20 @@ class NameIndex:
         required = names or patronymics
         if not required:
             return _EMPTY
-        postings = [self._token_postings(i) for i in required]
-        m = allowed_misses(len(required), min_score, len(patronymics) if names else 0)
-        # A hit needs a token agreeing with a query token where not both are given names, or
-        # else every name token confirmed (then it holds a key of each query token).
-        drivers = [a for p in postings for a in (p.anchor if q.kind == "person" else p.core)]
-        if min_score <= CAP_GIVEN_ONLY:
-            # Low floors admit names where only a given name agrees: any token may be the one.
-            for p in sorted(postings, key=lambda p: p.size)[: m + 1]:
-                drivers.extend(p.core)
-        rarest = min(postings, key=lambda p: p.size)
-        n_tokens = len(q.tokens)
-        confirmed = _merge(rarest.core)
-        if len(confirmed):
-            confirmed = confirmed[self._n_full[confirmed] <= n_tokens]
-        drivers.append(confirmed)
+        postings = sorted((self._token_postings(i) for i in required), key=lambda p: p.size)
+        n = len(required)
+        pw = W_PATRONYMIC if (patronymics and names) else 0.0
+        h_min = _min_hits(n, pw, min_score)
+        if h_min > n:
+            return _EMPTY
+        # A hit holds keys (or near skeletons, or initials) of at least h_min query tokens, so
+        # it is in the postings of one of the n - h_min + 1 rarest tokens.
+        drivers = [a for p in postings[: n - h_min + 1] for a in p.full]
+        if h_min == 1 and n > 1 and q.kind == "person" and min_score > CAP_GIVEN_ONLY:
+            # With one token to spare, the rarer ones cover every hit holding two; a hit
+            # holding one must agree through a token that is not a given name (else it is
+            # capped below min_score): the anchors of the commonest token.
+            drivers = [a for p in postings[:-1] for a in p.full] + postings[-1].anchor
         joined = _EMPTY
         if q.kind == "organization" and len(q.tokens) > 1:
             # Words run together: "Belarus Kali" is found by "Belaruskali" and vice versa.
@@ -306,17 +322,24 @@ class NameIndex:
         cands = _merge(drivers)
         if len(cands) == 0:
             return cands
-        hits = np.zeros(len(cands), dtype=np.int16)
-        core_hits = np.zeros(len(cands), dtype=np.int16)
-        for p in postings:
-            hits += _member_any(cands, p.full)
-            core_hits += _member_any(cands, p.core)
-        # Approximate upper bound of each candidate's score (compare's weights): hit query
-        # tokens (exact keys, near skeletons, initials) count as perfect pairs; the query's
-        # other name tokens and the candidate's name tokens beyond the hits are unmatched
-        # (pairs of tokens sharing no key score at most about 0.5, no better than unmatched
+        # Approximate upper bound of each candidate's score (compare's weights). A query token
+        # whose key the candidate holds counts as a perfect pair; one matched only by a
+        # skeleton one edit away as at most 0.7 (compare's ceiling for such pairs) with the
+        # smallest weight; one matched only by an initial as a perfect initial pair. The
+        # query's other name tokens and the candidate's name tokens beyond the hits are
+        # unmatched (pairs sharing no key score about 0.5 at most, no better than unmatched
         # for hits above 0.7), except candidate tokens that the query's initials or a shared
         # patronymic can pair with. A candidate below min_score cannot be a hit.
+        core_hits = np.zeros(len(cands), dtype=np.int16)
+        near_hits = np.zeros(len(cands), dtype=np.int16)
+        init_hits = np.zeros(len(cands), dtype=np.int16)
+        for p in postings:
+            core = _member_any(cands, p.core)
+            near = ~core & _member(cands, p.near)
+            core_hits += core
+            near_hits += near
+            init_hits += ~core & ~near & _member(cands, p.initial)
+        hits = core_hits + near_hits + init_hits
         p_hit = np.zeros(len(cands), dtype=bool)
         if patronymics and names:
             for pat in patronymics:
@@ -325,9 +348,14 @@ class NameIndex:
         q_initials = sum(1 for t in q.tokens if t.role == "I")
         spare = q_initials + (p_hit & ~has_p)
         missing = (len(required) - hits) + np.maximum(self._n_name[cands] - hits - spare, 0)
-        weight = hits * W_NAME + missing * W_MISSING_NAME + p_hit * W_PATRONYMIC
+        near_ok = min_score > CAP_GIVEN_ONLY  # the 0.7 ceiling only bounds hits above it
+        near_log = math.log(0.7) if near_ok else 0.0
+        near_w = W_PATRONYMIC if near_ok else W_NAME
+        num = missing * (W_MISSING_NAME * math.log(S_MISSING_NAME)) + near_hits * (near_w * near_log)
+        weight = (core_hits * W_NAME + near_hits * near_w + init_hits * W_INITIAL
+                  + missing * W_MISSING_NAME + p_hit * W_PATRONYMIC)  # fmt: skip
         with np.errstate(divide="ignore", invalid="ignore"):
-            bound = np.exp(missing * W_MISSING_NAME * math.log(S_MISSING_NAME) / weight)
+            bound = np.exp(num / weight)
         keep = (hits > 0) & (bound >= min_score - 1e-9)
         if len(joined):
             keep |= _member(cands, joined)
@@ -386,10 +414,11 @@ class NameIndex:
             owners = self._owner_arr[cands].tolist()
             qi = [t.info for t in q.tokens]
             qr = "".join(t.role for t in q.tokens)
+            q_key = (tuple(i.text for i in qi), name)
             tokens, names = self._tokens, self._names
             for alias, owner in zip(cands.tolist(), owners):
                 infos, roles = tokens[alias]
-                score = score_tokens(qi, qr, name, infos, roles, names[alias], knd)
+                score = score_tokens(qi, qr, name, infos, roles, names[alias], knd, q_key)
                 if score >= min_score and score > best.get(owner, (-1.0, 0))[0]:
                     best[owner] = (score, alias)
             hits.extend(self._finish(q, best, top_k, threshold))

@@ -75,6 +75,13 @@ def _split(cell: str | None) -> list[str]:
 
 
 def read_csv(path: Path) -> Iterator[RegistryRecord]:
+    try:
+        yield from _read_csv(path)
+    except UnicodeDecodeError as exc:
+        raise RegistryError(f"{path}: not UTF-8 (byte {exc.start}); convert it, e.g. iconv -f cp1251 -t utf-8") from None
+
+
+def _read_csv(path: Path) -> Iterator[RegistryRecord]:
     with path.open(encoding="utf-8-sig", newline="") as handle:
         reader = csv.DictReader(handle)
         header = reader.fieldnames or []
@@ -93,8 +100,24 @@ def read_csv(path: Path) -> Iterator[RegistryRecord]:
             yield _csv_record(path, row_number, row)
 
 
+# What the database columns hold; PostgreSQL refuses longer text and NUL characters.
+SOURCE_FIELD_LIMIT = 200
+
+
+def _check_cells(where: str, row: dict[str, str]) -> None:
+    for column, value in row.items():
+        if value and "\x00" in value:
+            raise RegistryError(f"{where}: field {column!r}: contains a NUL character; remove it")
+    for column in ("source_url", "source_outlet", "key"):
+        if len(row.get(column) or "") > SOURCE_FIELD_LIMIT:
+            raise RegistryError(
+                f"{where}: field {column!r}: longer than {SOURCE_FIELD_LIMIT} characters; shorten it"
+            )
+
+
 def _csv_record(path: Path, row_number: int, row: dict[str, str]) -> RegistryRecord:
     where = f"{path}:{row_number}"
+    _check_cells(where, row)
 
     def date(column: str) -> FuzzyDate | None:
         value = (row.get(column) or "").strip()
@@ -163,6 +186,8 @@ def _viasna_value(record: dict[str, Any], name: str) -> str | None:
     value = record.get(name)
     if value is None:
         return None
+    if not isinstance(value, (str, int, float)):
+        raise TypeError(f"{name} is {type(value).__name__}, expected text")
     text = unicodedata.normalize("NFC", str(value)).strip()
     return None if text in _MISSING else text
 
@@ -181,6 +206,8 @@ def read_viasna_json(path: Path, *, snapshot: dt.date | None = None) -> Iterator
     """Records of the Viasna-derived registry. Impossible dates are dropped with a warning."""
     try:
         items = json.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise RegistryError(f"{path}: not UTF-8 (byte {exc.start}); save it as UTF-8") from None
     except json.JSONDecodeError as exc:
         raise RegistryError(f"{path}:{exc.lineno}: not valid JSON: {exc.msg}") from None
     if not isinstance(items, list):
@@ -189,10 +216,17 @@ def read_viasna_json(path: Path, *, snapshot: dt.date | None = None) -> Iterator
     for index, item in enumerate(items):
         if not isinstance(item, dict) or "id" not in item:
             raise RegistryError(f"{path}: record {index}: expected an object with an `id`")
-        name = _viasna_value(item, "name")
-        if not name:
-            continue  # 15 records carry no name at all: nothing to identify a person by
-        yield _viasna_record(path, item, name, today, snapshot)
+        try:
+            name = _viasna_value(item, "name")
+            if not name:
+                continue  # 15 records carry no name at all: nothing to identify a person by
+            yield _viasna_record(path, item, name, today, snapshot)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            place = ".".join(str(p) for p in first["loc"])
+            raise RegistryError(f"{path}: record id {item['id']!r}: field {place}: {first['msg']}") from None
+        except TypeError as exc:
+            raise RegistryError(f"{path}: record id {item['id']!r}: a field has the wrong type ({exc})") from None
 
 
 def _viasna_record(
@@ -240,7 +274,7 @@ def _viasna_record(
     arrested = date("arrested")
     if arrested and status in ("active", "former"):
         statuses.append(StatusChange(status=Status.detained, date=arrested))
-    articles = [v for k, v in sorted(item.items()) if k.startswith("articles/") and v not in _MISSING]
+    articles = [v for k in sorted(item) if k.startswith("articles/") and (v := _viasna_value(item, k))]
     if verdict := date("verdict_date"):
         details = {k: v for k, v in (
             ("sentence", _viasna_value(item, "decision")),

@@ -80,6 +80,8 @@ class _Reader:
             return []
         try:
             items = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader) or []
+        except UnicodeDecodeError as exc:
+            raise DatasetError(f"{path}: not UTF-8 (byte {exc.start}); save it as UTF-8") from None
         except yaml.YAMLError as exc:
             raise DatasetError(f"{path}: not valid YAML: {exc}") from None
         if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
@@ -108,6 +110,8 @@ def read_dataset(directory: Path | None = None) -> Dataset:
             reader.where = f"{directory / (stem + '.yaml')} entry {index} ({key or 'no key'})"
             if not key:
                 raise reader.fail("missing `key`")
+            if not isinstance(key, str):
+                raise reader.fail(f"`key` must be text, not {type(key).__name__}")
             if key in target:
                 raise reader.fail(f"duplicate key {key!r}")
             try:
@@ -116,10 +120,15 @@ def read_dataset(directory: Path | None = None) -> Dataset:
                 first = exc.errors()[0]
                 place = ".".join(str(p) for p in first["loc"])
                 raise reader.fail(f"field {place}: {first['msg']}") from None
-            except (ValueError, TypeError, KeyError) as exc:
-                raise reader.fail(str(exc)) from None
-    _check_references(data, directory)
-    _attest_people(data, directory)
+            except (ValueError, TypeError, KeyError, AttributeError) as exc:
+                raise reader.fail(f"unexpected shape or value ({exc})") from None
+    try:
+        _check_references(data, directory)
+        _attest_people(data, directory)
+    except (TypeError, AttributeError, KeyError) as exc:
+        # a reference written as a list or mapping where a key belongs, or null in a list
+        raise DatasetError(f"{directory}: a reference has the wrong shape ({exc}); "
+                           "references are plain keys") from None
     return data
 
 
