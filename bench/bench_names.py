@@ -5,7 +5,7 @@ index speed/recall at scale on a synthetic corpus.
     .venv/bin/python bench/bench_names.py --size 100000   # smaller index
     .venv/bin/python bench/bench_names.py --skip-scale    # quality only (~30 s)
 
-Results go to stdout (and to --json-out). docs/benchmarks/names.md records one run.
+Results go to stdout (and to --json-out). docs/benchmarks.md records one run.
 """
 
 from __future__ import annotations

@@ -216,7 +216,12 @@ class NameIndex:
                         seen.add(key)
                         lists[key].append(alias)
                 continue
-            for key in token_keys(info):
+            keys = token_keys(info)
+            if role == "N" and info.pgender:
+                # A patronymic-shaped name ("Vasiliy Ivanovich", a surname Stefanovich) can
+                # pair with a query's patronymic: findable from it.
+                keys = keys + tuple("np:" + sk for sk in info.skels)
+            for key in keys:
                 if key not in seen:
                     seen.add(key)
                     lists[key].append(alias)
@@ -313,6 +318,7 @@ class NameIndex:
             # holding one must agree through a token that is not a given name (else it is
             # capped below min_score): the anchors of the commonest token.
             drivers = [a for p in postings[:-1] for a in p.full] + postings[-1].anchor
+            drivers += self._arrays("np:" + sk for pat in patronymics for sk in pat.skels)
         joined = _EMPTY
         if q.kind == "organization" and len(q.tokens) > 1:
             # Words run together: "Belarus Kali" is found by "Belaruskali" and vice versa.

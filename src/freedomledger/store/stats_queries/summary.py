@@ -2,7 +2,7 @@
 
 Why a summary at all: the statistics need every person's history in date order (window
 functions over status_changes). On 5,000,000 status changes that pass takes minutes (175 s
-on SQLite, 69 s on PostgreSQL; docs/benchmarks/stats.md), far over the 2 s a query may
+on SQLite, 69 s on PostgreSQL; docs/benchmarks.md), far over the 2 s a query may
 take. So the same window-function SQL writes its result per person into two narrow tables:
 
 - `stats_held_marks`: the days a person's held intervals start or end, with the change to
