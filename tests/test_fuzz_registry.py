@@ -182,7 +182,7 @@ def test_name_is_cleaned_or_refused(text: str) -> None:
     assert Name(text=name.text).text == name.text  # cleaning twice changes nothing
 
 
-# --- known crashes, found by the tests above (sources/registry.py is the lead's) ------------------
+# --- crashes the fuzzing found, since fixed: they must stay fixed ---------------------------------
 
 def _read(tmp_path: Path, data: bytes, suffix: str) -> None:
     path = tmp_path / f"registry{suffix}"

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from freedomledger.extract.lexicon import ORGANISATIONS, ORG_INTRO, canonical_org, territory_code, territory_name
 from freedomledger.extract.people import PersonIndex
 
-_PLACE = r"(?:U\.S\.|U\.K\.|US|UK|EU|[A-ZА-ЯІЎ][\w'’.-]+(?:\s+[A-Z][\w-]+){0,2})"
+_PLACE = r"(?:U\.S\.|U\.K\.|\bUS|\bUK|\bEU|\b[A-ZА-ЯІЎ][\w'’.-]{0,40}(?:\s+[A-Z][\w-]{0,40}){0,2})"
 _STATE_PATTERNS = [
     rf"\b(?:negotiations|talks|deal|agreement|contacts|dialogue|consultations)\s+with\s+(?:the\s+)?(?P<s>{_PLACE})",
     rf"(?P<s>{_PLACE})[-‐‑](?:brokered|mediated|backed|led|negotiated|facilitated)\b",

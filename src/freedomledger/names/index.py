@@ -77,8 +77,7 @@ def _member(values: np.ndarray, sorted_arr: np.ndarray) -> np.ndarray:
     if len(sorted_arr) == 0:
         return np.zeros(len(values), dtype=bool)
     pos = np.searchsorted(sorted_arr, values)
-    pos[pos == len(sorted_arr)] = 0
-    mask: np.ndarray = sorted_arr[pos] == values
+    mask: np.ndarray = sorted_arr.take(pos, mode="clip") == values
     return mask
 
 
@@ -89,7 +88,7 @@ class _Postings:
     anchor: list[np.ndarray]  # ... through a token that is not a given name, if the query's is
     near: np.ndarray  # aliases with a skeleton one edit away (and no key of the token)
     initial: np.ndarray  # aliases with an initial that can stand for the token
-    size: int
+    size: int  # of all the arrays: drivers are the tokens with the fewest
 
     @property
     def full(self) -> list[np.ndarray]:
@@ -290,8 +289,9 @@ class NameIndex:
         anchor = core if not info.classes else self._arrays(k for k in skel_keys if k[:2] == "s:")
         near = {p + f for sk in info.skels for f in self._fuzzy(sk) for p in ("s:", "t:")}
         initial = self._arrays("i:" + letter for letter in info.letters)
-        entry = _Postings(info, _compact(core), anchor, _merge(self._arrays(near)), _merge(initial),
-                          sum(len(a) for a in core))  # fmt: skip
+        near_arr, initial_arr = _merge(self._arrays(near)), _merge(initial)
+        size = sum(len(a) for a in core) + len(near_arr) + len(initial_arr)
+        entry = _Postings(info, _compact(core), anchor, near_arr, initial_arr, size)
         if len(self._cache) > 50_000:
             self._cache.clear()
         self._cache[id(info)] = entry
@@ -341,10 +341,13 @@ class NameIndex:
         init_hits = np.zeros(len(cands), dtype=np.int16)
         for p in postings:
             core = _member_any(cands, p.core)
-            near = ~core & _member(cands, p.near)
             core_hits += core
-            near_hits += near
-            init_hits += ~core & ~near & _member(cands, p.initial)
+            if len(p.near):
+                near = ~core & _member(cands, p.near)
+                near_hits += near
+                core |= near
+            if len(p.initial):
+                init_hits += ~core & _member(cands, p.initial)
         hits = core_hits + near_hits + init_hits
         p_hit = np.zeros(len(cands), dtype=bool)
         if patronymics and names:
