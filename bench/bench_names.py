@@ -267,7 +267,7 @@ def main() -> None:
     ap.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data")
     ap.add_argument("--size", type=int, default=1_000_000, help="aliases in the synthetic index")
     ap.add_argument("--queries", type=int, default=2000, help="timed queries on the synthetic index")
-    ap.add_argument("--ref-queries", type=int, default=50, help="queries checked against the exact reference")
+    ap.add_argument("--ref-queries", type=int, default=100, help="queries checked against the exact reference")
     ap.add_argument("--brute-queries", type=int, default=2, help="queries also run by literal brute force")
     ap.add_argument("--pairs", type=int, default=3000, help="RuPEP positive pairs in the quality set")
     ap.add_argument("--negatives", type=int, default=800, help="hard negatives per kind")

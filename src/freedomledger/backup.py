@@ -357,6 +357,7 @@ def schema_at(revision: str) -> dict[str, tuple[tuple[str, str], ...]]:
             engine.dispose()
 
 
+@lru_cache(maxsize=1)  # reading the migration scripts takes tens of milliseconds; they do not change
 def _scripts():  # type: ignore[no-untyped-def]
     from alembic.config import Config
     from alembic.script import ScriptDirectory

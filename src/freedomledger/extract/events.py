@@ -46,12 +46,12 @@ _DESTINATION = re.compile(
     r"\b(?:taken|driven|deported|expelled|sent|transferred|handed\s+over|bused|bussed|flown|escorted|"
     r"brought|moved|crossed|arrived|left|forced\s+to\s+leave|went)\s+(?:(?:out\s+of\s+the\s+country|\w+)\s+){0,3}?"
     r"(?:to|into|in|for)\s+(?:the\s+)?(?:neighbo(?:u)?ring\s+)?(?:border\s+with\s+)?"
-    r"(?P<p>[A-Z][\w'’-]+)"
+    r"(?P<p>[A-Z][\w'’-]{0,40})"
     r"|\b(?:вывез\w*|депортир\w*|передан\w*|передал\w*|отправл\w*|доставл\w*|выслан\w*|выдворен\w*|"
     r"прибыл\w*|уехал\w*|дэпартав\w*|перададзен\w*|адпраўлен\w*|апынул\w*|прыбыл\w*|вывезен\w*)"
     r"\s+(?:\w+\s+){0,2}?(?:в|во|у|ў|на)\s+(?P<c>[А-ЯІЎ][\w-]+)"
     r"|\b(?:передал\w*|перададзен\w*|передан\w*)\s+(?P<d>[А-ЯІЎ][\w-]+)"
-    r"|(?P<r>[A-Z][\w'’-]+)\s+(?:on\s+\w+\s+)?(?:received|took\s+in|accepted)\s+(?:\w+\s+){0,3}?"
+    r"|\b(?P<r>[A-Z][\w'’-]{0,40})\s+(?:on\s+\w+\s+)?(?:received|took\s+in|accepted)\s+(?:\w+\s+){0,3}?"
     r"(?:people|prisoners|detainees|citizens|freed|released)",
 )
 

@@ -310,14 +310,26 @@ class NameIndex:
         h_min = _min_hits(n, pw, min_score)
         if h_min > n:
             return _EMPTY
-        # A hit holds keys (or near skeletons, or initials) of at least h_min query tokens, so
-        # it is in the postings of one of the n - h_min + 1 rarest tokens.
+        # Two ways to list every possible hit; the one with fewer postings is used.
+        # (1) A hit holds keys (or near skeletons, or initials) of at least h_min query tokens,
+        # so it is in the postings of one of the n - h_min + 1 rarest tokens.
         drivers = [a for p in postings[: n - h_min + 1] for a in p.full]
         if h_min == 1 and n > 1 and q.kind == "person" and min_score > CAP_GIVEN_ONLY:
             # With one token to spare, the rarer ones cover every hit holding two; a hit
             # holding one must agree through a token that is not a given name (else it is
             # capped below min_score): the anchors of the commonest token.
             drivers = [a for p in postings[:-1] for a in p.full] + postings[-1].anchor
+        if q.kind == "person" and min_score > CAP_GIVEN_ONLY:
+            # (2) A hit agrees with some query token through a token that is not a given name
+            # (anchors), or, when every query name is a given name, confirms all of them.
+            anchored = [a for p in postings for a in p.anchor]
+            if all(p.info.classes for p in postings):
+                anchored += postings[0].core
+            if sum(map(len, anchored)) < sum(map(len, drivers)):
+                drivers = anchored
+        if patronymics and names and min_score > CAP_GIVEN_ONLY:
+            # A patronymic-shaped name token of a hit may be what agrees with the query's
+            # patronymic ("Vasiliy Ivanovich" for "Vasiliy Ivanovich Kutsevalov").
             drivers += self._arrays("np:" + sk for pat in patronymics for sk in pat.skels)
         joined = _EMPTY
         if q.kind == "organization" and len(q.tokens) > 1:
