@@ -228,12 +228,18 @@ def scale(data: Path, size: int, n_queries: int, n_ref: int, n_brute: int, seed:
     t_build, c_build = time.perf_counter() - t0, time.process_time() - c0
     peak = _vm("VmHWM")
     rss1 = _vm("VmRSS")
-    queries = make_queries(templates, load_pools(data), n_queries, data, seed + 1)
-    for q in queries[:50]:
-        index.search(q)
-    t0, c0 = time.perf_counter(), time.process_time()
-    results = [index.search(q, top_k=10) for q in queries]
-    t_search, c_search = time.perf_counter() - t0, time.process_time() - c0
+    pools = load_pools(data)
+    for q in make_queries(templates, pools, 50, data, seed + 100):
+        index.search(q)  # warm-up
+    # Three passes over three different query sets; the median pass is reported.
+    passes = []
+    for rep in range(3):
+        qs = make_queries(templates, pools, n_queries, data, seed + 1 + rep)
+        t0, c0 = time.perf_counter(), time.process_time()
+        res = [index.search(q, top_k=10) for q in qs]
+        passes.append((time.process_time() - c0, time.perf_counter() - t0, qs, res))
+    c_search, t_search, queries, results = sorted(passes, key=lambda p: p[0])[1]
+    qps_passes = [round(n_queries / p[0]) for p in passes]
     sample = random.Random(seed).sample(range(len(queries)), min(n_ref, len(queries)))
     ref = VocabReference(index)
     found = total = 0
@@ -249,17 +255,23 @@ def scale(data: Path, size: int, n_queries: int, n_ref: int, n_brute: int, seed:
         brute = [h.score for h in index.search_exhaustive(queries[k], top_k=10)]
         brute_agree += ref.search(queries[k], 10, DEFAULT_MIN_SCORE) == brute
     t_brute = time.perf_counter() - t0
-    return {"aliases": len(index), "entities": index.n_ids, "corpus_s": t_corpus, "build_s": t_build, "build_cpu_s": c_build,
-            "build_peak_rss_mb": peak / 2**20 if peak_ok else None, "rss_before_build_mb": rss0 / 2**20,
-            "rss_after_build_mb": rss1 / 2**20, "queries": len(queries), "qps": len(queries) / t_search,
-            "qps_cpu": len(queries) / c_search, "ms_per_query": 1000 * t_search / len(queries), "ref_queries": len(sample),
-            "recall@10_vs_exact": found / total if total else None, "ref_hits": total, "ref_s": t_ref,
-            "brute_force_checked": min(n_brute, len(sample)), "reference_equals_brute_force": brute_agree,
-            "brute_s": t_brute}  # fmt: skip
+    n_q = len(queries)
+    return {
+        "aliases": len(index), "entities": index.n_ids, "corpus_s": t_corpus,
+        "build_s": t_build, "build_cpu_s": c_build,
+        "build_peak_rss_mb": peak / 2**20 if peak_ok else None,
+        "rss_before_build_mb": rss0 / 2**20, "rss_after_build_mb": rss1 / 2**20,
+        "queries": n_q, "qps": n_q / t_search, "qps_cpu": n_q / c_search,
+        "qps_cpu_each_pass": qps_passes,
+        "ms_per_query": 1000 * t_search / n_q, "ref_queries": len(sample),
+        "recall@10_vs_exact": found / total if total else None, "ref_hits": total, "ref_s": t_ref,
+        "brute_force_checked": min(n_brute, len(sample)),
+        "reference_equals_brute_force": brute_agree, "brute_s": t_brute,
+    }  # fmt: skip
 
 
 def _fmt(report: dict[str, object]) -> str:
-    return json.dumps(report, indent=2, ensure_ascii=False, default=lambda x: round(x, 4) if isinstance(x, float) else str(x))
+    return json.dumps(report, indent=2, ensure_ascii=False, default=str)
 
 
 def main() -> None:
@@ -280,14 +292,15 @@ def main() -> None:
     if not (args.data / "README.md").exists():
         sys.exit(f"data folder {args.data} not found; pass --data")
     out: dict[str, object] = {}
+    if not args.skip_scale:
+        # First, in a fresh process, as a screening run would build and search its index.
+        out["scale"] = scale(args.data, args.size, args.queries, args.ref_queries, args.brute_queries, args.seed)
+        print("== index at scale\n" + _fmt(out["scale"]), flush=True)  # type: ignore[arg-type]
     if not args.skip_quality:
         out["quality"] = quality(args.data, args.pairs, args.negatives, args.seed)
         print("== match quality\n" + _fmt(out["quality"]), flush=True)  # type: ignore[arg-type]
         out["search"] = search_quality(args.data, args.search_queries, args.seed)
         print("== search quality (real names)\n" + _fmt(out["search"]), flush=True)  # type: ignore[arg-type]
-    if not args.skip_scale:
-        out["scale"] = scale(args.data, args.size, args.queries, args.ref_queries, args.brute_queries, args.seed)
-        print("== index at scale\n" + _fmt(out["scale"]), flush=True)  # type: ignore[arg-type]
     if args.json_out:
         args.json_out.write_text(_fmt(out), encoding="utf-8")
 

@@ -202,7 +202,9 @@ def negatives(people: list[Person], rng: random.Random, n_each: int) -> list[Pai
 
     gender = []
     for surname, group in by_surname.items():
-        fem = by_surname.get(surname + "а") or by_surname.get(surname[:-2] + "ая" if surname.endswith("ий") else "")
+        fem = by_surname.get(surname + "а")
+        if not fem and surname.endswith("ий"):
+            fem = by_surname.get(surname[:-2] + "ая")
         if fem:
             gender.extend((m, f) for m in group[:3] for f in fem[:3])
     for a, b in rng.sample(gender, min(n_each, len(gender))):

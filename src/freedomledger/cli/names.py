@@ -141,11 +141,22 @@ def _write(results: list, fmt: Format) -> None:  # type: ignore[type-arg]
 
 
 def screen(
-    queries: Path = typer.Argument(..., help="CSV with id,name columns, or a text file with one name a line."),
-    against: str = typer.Option(..., "--against", help="CSV/text file of id,name (one id may repeat: aliases), or a registered list such as 'ledger' or 'ofac@DATE'."),
+    queries: Path = typer.Argument(
+        ..., help="CSV with id,name columns, or a text file with one name a line."
+    ),
+    against: str = typer.Option(
+        ..., "--against",
+        help="CSV/text file of id,name (one id may repeat: aliases), or a registered list "
+        "such as 'ledger' or 'ofac@DATE'.",
+    ),
     top: int = typer.Option(10, "--top", min=1, help="Hits per query."),
-    threshold: float = typer.Option(DEFAULT_THRESHOLD, "--threshold", min=0.0, max=1.0, help="Score at which a hit is a match."),
-    min_score: float | None = typer.Option(None, "--min-score", min=0.0, max=1.0, help=f"Lowest score shown (default: the lower of {DEFAULT_MIN_SCORE} and the threshold)."),
+    threshold: float = typer.Option(
+        DEFAULT_THRESHOLD, "--threshold", min=0.0, max=1.0, help="Score at which a hit is a match."
+    ),
+    min_score: float | None = typer.Option(
+        None, "--min-score", min=0.0, max=1.0,
+        help=f"Lowest score shown (default: the lower of {DEFAULT_MIN_SCORE} and the threshold).",
+    ),
     fmt: Format = typer.Option(Format.jsonl, "--format", help="jsonl, csv or table."),
     skip_bad: bool = typer.Option(False, "--skip-bad", help="Skip malformed input rows instead of stopping."),
     kind: Kind | None = typer.Option(None, "--kind", help="Only screen against persons or organizations."),

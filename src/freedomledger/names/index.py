@@ -1,14 +1,11 @@
 """NameIndex: search many names (with aliases) for the best matches of one query.
 
 Candidates come from an inverted index of token keys (phonetic skeletons, given-name classes,
-patronymic stems, foreign-ending stems, and for organisations the skeleton of the joined words),
-plus skeletons one edit away through a deletion index over the skeleton vocabulary. Every
-candidate is then scored with compare(), so a hit's score is exactly compare(query, alias).
-
-Completeness: a name scoring at least min_score must agree with the query on its full tokens;
-with W_MISSING_NAME/S_MISSING_NAME the number of query name tokens that may go unmatched is
-bounded (usually 0 for two-token queries), so the candidates are the union of the postings of
-the rarest (misses + 1) query tokens, kept only when they hit enough query tokens.
+patronymic stems, foreign-ending stems, initials, and for organisations the skeleton of the
+joined words), plus skeletons one edit away through a deletion index over the skeleton
+vocabulary. Every candidate is scored with compare()'s own function, so a hit's score is
+exactly compare(query, alias). Why no hit is missed, and the one approximation: docs/names.md,
+"Index"; search_exhaustive() is the brute-force reference the tests and the benchmark use.
 """
 
 from __future__ import annotations
@@ -66,6 +63,8 @@ def _merge(arrays: Sequence[np.ndarray | None]) -> np.ndarray:
 
 def _member_any(values: np.ndarray, arrays: list[np.ndarray]) -> np.ndarray:
     """Boolean mask: which values are in any of the sorted arrays."""
+    if len(arrays) == 1:
+        return _member(values, arrays[0])
     out = np.zeros(len(values), dtype=bool)
     for arr in arrays:
         out |= _member(values, arr)
@@ -144,7 +143,8 @@ def _min_hits(n: int, patronymic_weight: float, min_score: float) -> int:
     perfect and the others unmatched, an agreeing patronymic adding weight."""
     for h in range(1, n + 1):
         k = n - h
-        score = math.exp(k * W_MISSING_NAME * math.log(S_MISSING_NAME) / (h * W_NAME + k * W_MISSING_NAME + patronymic_weight))
+        weight = h * W_NAME + k * W_MISSING_NAME + patronymic_weight
+        score = math.exp(k * W_MISSING_NAME * math.log(S_MISSING_NAME) / weight)
         if score >= min_score - 1e-9:
             return h
     return n + 1
@@ -340,6 +340,17 @@ class NameIndex:
         cands = _merge(drivers)
         if len(cands) == 0:
             return cands
+        p_hit = np.zeros(len(cands), dtype=bool)
+        if patronymics and names:
+            # A different patronymic weighs like a different name: names with a patronymic
+            # must share one with the query (names without one stay).
+            for pat in patronymics:
+                p_hit |= _member_any(cands, self._token_postings(pat).full)
+            has_p = self._has_p[cands]
+            first = ~has_p | p_hit
+            if len(joined):
+                first |= _member(cands, joined)
+            cands, p_hit = cands[first], p_hit[first]
         # Approximate upper bound of each candidate's score (compare's weights). A query token
         # whose key the candidate holds counts as a perfect pair; one matched only by a
         # skeleton one edit away as at most 0.7 (compare's ceiling for such pairs) with the
@@ -361,10 +372,6 @@ class NameIndex:
             if len(p.initial):
                 init_hits += ~core & _member(cands, p.initial)
         hits = core_hits + near_hits + init_hits
-        p_hit = np.zeros(len(cands), dtype=bool)
-        if patronymics and names:
-            for pat in patronymics:
-                p_hit |= _member_any(cands, self._token_postings(pat).full)
         has_p = self._has_p[cands]
         q_initials = sum(1 for t in q.tokens if t.role == "I")
         spare = q_initials + (p_hit & ~has_p)
@@ -380,15 +387,11 @@ class NameIndex:
         keep = (hits > 0) & (bound >= min_score - 1e-9)
         if len(joined):
             keep |= _member(cands, joined)
-        if patronymics and names:
-            # A different patronymic weighs like a different name: names with a patronymic
-            # must share one with the query (names without one stay).
-            keep &= ~has_p | p_hit
-        cands, core_hits = cands[keep], core_hits[keep]
-        if len(cands) > MAX_SCORED:
-            order = np.argsort(-core_hits, kind="stable")[:MAX_SCORED]
-            cands = cands[np.sort(order)]
-        return cands
+        kept: np.ndarray = cands[keep]
+        if len(kept) > MAX_SCORED:
+            order = np.argsort(-core_hits[keep], kind="stable")[:MAX_SCORED]
+            kept = kept[np.sort(order)]
+        return kept
 
     def _finish(self, q: ParsedName, scored: dict[int, tuple[float, int]], top_k: int,
                 threshold: float) -> list[Hit]:  # fmt: skip

@@ -228,7 +228,10 @@ def _fold(ph: str) -> str:
     res = "".join(out).replace("dZ", "J")
     if "je" in res:
         res = "".join(
-            "" if (c == "j" and res[k + 1 : k + 2] == "e" and k and res[k - 1] not in VOWELS and res[k - 1] != "j") else c
+            ""
+            if c == "j" and res[k + 1 : k + 2] == "e" and k and res[k - 1] not in VOWELS
+            and res[k - 1] != "j"
+            else c
             for k, c in enumerate(res)
         )
     return res

@@ -128,7 +128,8 @@ def _decode_lines(path: Path, out: NameRows) -> list[str]:
         try:
             texts.append(raw.decode("utf-8").rstrip("\r"))
         except UnicodeDecodeError as exc:
-            out.bad.append(BadRow(str(path), n, f"not UTF-8 ({exc.reason} at byte {exc.start}); save the file as UTF-8"))
+            problem = f"not UTF-8 ({exc.reason} at byte {exc.start}); save the file as UTF-8"
+            out.bad.append(BadRow(str(path), n, problem))
             texts.append("")
     if texts and texts[-1] == "":
         texts.pop()
