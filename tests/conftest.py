@@ -68,6 +68,17 @@ def _pg_database(admin_url: str) -> str:
     return f"{base}/{name}"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _drop_pg_templates() -> Iterator[None]:
+    """The per-process template database goes when the session ends (each costs ~10 MB)."""
+    yield
+    admin_url = os.environ.get(PG_ENV)
+    if admin_url and _template_ready:
+        base = admin_url.rsplit("/", 1)[0]
+        for template in _template_ready:
+            _drop_pg_database(admin_url, f"{base}/{template}")
+
+
 def _drop_pg_database(admin_url: str, url: str) -> None:
     name = url.rsplit("/", 1)[1]
     admin = create_engine(db.resolve_url(admin_url), isolation_level="AUTOCOMMIT")
