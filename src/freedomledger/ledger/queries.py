@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Collection
 from typing import Any
 
 from sqlalchemy import Connection, Table, and_, func, or_, select
@@ -399,12 +400,14 @@ def history(
     return [dict(r) | {"at": r["at"].isoformat(timespec="seconds")} for r in rows]
 
 
-def all_names(conn: Connection, *, public: bool = False) -> list[tuple[str, str, str]]:
-    """(entity key, name, kind) for every live name, to build a name index from."""
+def all_names(conn: Connection, *, public: bool = False, person_ids: Collection[int] | None = None,
+              organization_ids: Collection[int] | None = None) -> list[tuple[str, str, str]]:
+    """(entity key, name, kind) for every live name, to build a name index from; with ids
+    given, only the names of those persons and organisations."""
     result: list[tuple[str, str, str]] = []
-    for owner, column, kind in (
-        (persons, names.c.person_id, "person"),
-        (organizations, names.c.organization_id, "organization"),
+    for owner, column, kind, ids in (
+        (persons, names.c.person_id, "person", person_ids),
+        (organizations, names.c.organization_id, "organization", organization_ids),
     ):
         query = (
             select(owner.c.key, names.c.text)
@@ -413,7 +416,13 @@ def all_names(conn: Connection, *, public: bool = False) -> list[tuple[str, str,
         )
         if public:
             query = query.where(owner.c.published.is_(True))
-        result.extend((key, text, kind) for key, text in conn.execute(query))
+        if ids is None:
+            result.extend((key, text, kind) for key, text in conn.execute(query))
+            continue
+        chosen = sorted(ids)
+        for start in range(0, len(chosen), 500):
+            chunk = query.where(owner.c.id.in_(chosen[start:start + 500]))
+            result.extend((key, text, kind) for key, text in conn.execute(chunk))
     return result
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Collection
 from typing import Any
 
 from sqlalchemy import Connection, String, and_, cast, func, select
@@ -302,6 +303,14 @@ def person_ids_for_keys(conn: Connection, keys: list[str]) -> dict[str, int]:
     if not keys:
         return {}
     return {r.key: r.id for r in conn.execute(select(persons.c.id, persons.c.key).where(persons.c.key.in_(keys)))}
+
+
+def keys_of(conn: Connection, table: Any, ids: Collection[int]) -> list[str]:
+    """Keys of rows of `table` (persons, organisations) by id."""
+    chosen, found = sorted(ids), []
+    for start in range(0, len(chosen), 500):
+        found += conn.execute(select(table.c.key).where(table.c.id.in_(chosen[start:start + 500]))).scalars()
+    return found
 
 
 def pending_proposals(conn: Connection, limit: int = 20) -> list[dict[str, Any]]:

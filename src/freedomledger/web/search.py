@@ -1,30 +1,30 @@
-"""The name index behind search and screening: built once per process, rebuilt on change.
+"""The name index behind search and screening: built once per process, kept fresh by a delta.
 
-The index itself is the names package's `NameIndex` (any script, any romanisation). When that
-package is not installed the small `_FallbackIndex` below stands in: ASCII folding plus a
-consonant skeleton for candidates and rapidfuzz for scores. It is kept only here.
+The index is the names package's `NameIndex` (any script, any romanisation). Building it over
+a million persons takes minutes, so a change to the ledger does not rebuild it. Instead each
+lookup (at most once a second) reads the audit log since the build: the persons and
+organisations whose names or visibility changed since then are "touched"; a small delta
+index holds their current names, and their entries in the main index are ignored. Only when
+the delta grows past `DELTA_MAX_NAMES` is the main index rebuilt, in a thread, while the old
+one keeps answering.
 
-Freshness: each lookup compares the ledger's newest audit id with the one the index was
-built at (at most once a second). A stale index keeps answering while a new one is built in
-a thread; when the last build was quick (a small ledger) the lookup waits for the new one.
-Visibility never depends on the index: every hit is re-read from the database with the
+Visibility never depends on the index alone: every hit is re-read from the database with the
 caller's visibility before it is shown.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 import threading
 import time
-from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from anyascii import anyascii
-from rapidfuzz import fuzz
+from sqlalchemy import select
 
 from freedomledger.ledger import Ledger, queries
+from freedomledger.names import NameIndex
+from freedomledger.store.tables import audit_log, names as names_table, organizations, persons
 from freedomledger.web import data
 
 log = logging.getLogger("freedomledger.web")
@@ -37,6 +37,10 @@ log = logging.getLogger("freedomledger.web")
 ONE_WORD_MIN_SCORE = 0.5
 SEARCH_MIN_SCORE = 0.7
 SEARCH_TOP_K = 100
+# Past this many names in the delta, the main index is rebuilt (the delta is rebuilt at every
+# change, so it must stay small: ~50 us per name).
+DELTA_MAX_NAMES = 5_000
+_WATCHED = (names_table.name, persons.name, organizations.name)
 
 
 def min_score_for(query: str) -> float:
@@ -51,83 +55,7 @@ class Hit:
     explanation: str = ""
 
 
-def _hit(raw: Any) -> Hit:
-    get = raw.get if isinstance(raw, dict) else lambda k, d=None: getattr(raw, k, d)
-    explanation = get("explanation", "") or ""
-    if not isinstance(explanation, str):
-        explanation = "; ".join(str(e) for e in explanation) if isinstance(explanation, (list, tuple)) else str(explanation)
-    score = float(get("score", 0.0) or 0.0)
-    return Hit(str(get("id")), str(get("name", "") or ""), score if score <= 1.0 else score / 100.0, explanation)
-
-
-_DIGRAPHS = (("shch", "s"), ("kh", "h"), ("zh", "z"), ("sh", "s"), ("ch", "c"), ("ts", "c"), ("tz", "c"),
-             ("cz", "c"), ("sz", "s"), ("dz", "d"), ("w", "v"), ("g", "h"), ("x", "ks"), ("q", "k"))
-
-
-def _fold(text: str) -> str:
-    return " ".join(re.sub(r"[^a-z ]+", " ", anyascii(text).lower()).split())
-
-
-def _skeleton(token: str) -> str:
-    for digraph, single in _DIGRAPHS:
-        token = token.replace(digraph, single)
-    consonants = re.sub(r"[aeiouyj]+", "", token[1:])
-    return (token[:1] if token[:1] not in "aeiouyj" else "a") + consonants
-
-
-class _FallbackIndex:
-    """Stand-in for names.NameIndex: good enough for Latin/Cyrillic spellings of one name."""
-
-    def __init__(self) -> None:
-        self._names: list[tuple[str, str, str]] = []
-        self._postings: dict[str, list[int]] = defaultdict(list)
-
-    def add(self, entity_id: str, name: str, kind: str | None = None) -> None:
-        folded = _fold(name)
-        position = len(self._names)
-        self._names.append((entity_id, name, folded))
-        for token in set(folded.split()):
-            if len(token) > 1:
-                self._postings[_skeleton(token)[:4]].append(position)
-
-    def build(self) -> None:
-        return None
-
-    def search(self, name: str, top_k: int = 10, min_score: float = 0.6) -> list[Hit]:
-        folded = _fold(name)
-        tokens = [t for t in folded.split() if len(t) > 1]
-        if not tokens:
-            return []
-        counts: dict[int, int] = defaultdict(int)
-        lists = [self._postings.get(_skeleton(t)[:4], []) for t in tokens]
-        for positions in lists:
-            for position in positions:
-                counts[position] += 1
-        # Common skeletons: with several tokens, keep the names that share at least two.
-        need = 2 if len(lists) > 1 and len(counts) > 20_000 else 1
-        candidates = [p for p, c in counts.items() if c >= need]
-        best: dict[str, Hit] = {}
-        for position in candidates:
-            entity_id, text, other = self._names[position]
-            score = fuzz.token_sort_ratio(folded, other) / 100.0
-            if score >= min_score and (entity_id not in best or best[entity_id].score < score):
-                best[entity_id] = Hit(entity_id, text, score, f"spelling similarity {score:.2f} after transliteration")
-        return sorted(best.values(), key=lambda h: -h.score)[:top_k]
-
-
-def _new_index() -> Any:
-    try:
-        from freedomledger.names import NameIndex
-    except ImportError:
-        return _FallbackIndex()
-    return NameIndex()
-
-
 def engine_name() -> str:
-    try:
-        import freedomledger.names  # noqa: F401
-    except ImportError:
-        return "fallback"
     return "freedomledger.names"
 
 
@@ -139,26 +67,67 @@ class IndexNotReady(Exception):
 
 @dataclass
 class _Built:
-    index: Any
-    version: int
+    index: NameIndex
+    version: int  # the newest audit id the index reflects
     seconds: float
+    names: int
+
+
+@dataclass
+class _Delta:
+    """What changed since the main index was built: entities to ignore there, their names now."""
+    version: int
+    touched: frozenset[str]
+    index: NameIndex | None
     names: int
 
 
 @dataclass
 class _Slot:
     built: _Built | None = None
+    delta: _Delta | None = None
     thread: threading.Thread | None = None
     error: str | None = None
     checked_at: float = 0.0
     done: threading.Event = field(default_factory=threading.Event)
 
 
+def _index_of(rows: list[tuple[str, str, str]]) -> NameIndex:
+    index = NameIndex()
+    for key, text, kind in rows:
+        index.add(f"{kind}:{key}", text, kind)
+    return index.build()
+
+
+def _touched_since(conn: Any, version: int) -> tuple[set[int], set[int], int]:
+    """(person ids, organisation ids) whose names or visibility changed after audit id
+    `version`, and the newest audit id read."""
+    rows = conn.execute(
+        select(audit_log.c.id, audit_log.c.subject_table, audit_log.c.subject_id)
+        .where(audit_log.c.id > version, audit_log.c.subject_table.in_(_WATCHED))
+    ).all()
+    person_ids = {r.subject_id for r in rows if r.subject_table == persons.name}
+    org_ids = {r.subject_id for r in rows if r.subject_table == organizations.name}
+    name_ids = [r.subject_id for r in rows if r.subject_table == names_table.name]
+    for start in range(0, len(name_ids), 500):
+        for owner_person, owner_org in conn.execute(
+            select(names_table.c.person_id, names_table.c.organization_id)
+            .where(names_table.c.id.in_(name_ids[start:start + 500]))
+        ):
+            if owner_person is not None:
+                person_ids.add(owner_person)
+            if owner_org is not None:
+                org_ids.add(owner_org)
+    return person_ids, org_ids, max((r.id for r in rows), default=version)
+
+
 class NameSearch:
     """The per-process indexes: one over public names, one over all names."""
 
-    def __init__(self, ledger: Ledger, *, wait_s: float = 5.0, quick_s: float = 1.0):
-        self.ledger, self.wait_s, self.quick_s = ledger, wait_s, quick_s
+    def __init__(self, ledger: Ledger, *, wait_s: float = 5.0, check_every_s: float = 1.0,
+                 delta_max_names: int = DELTA_MAX_NAMES):
+        self.ledger, self.wait_s, self.check_every_s = ledger, wait_s, check_every_s
+        self.delta_max_names = delta_max_names
         self._slots = {True: _Slot(), False: _Slot()}
         self._lock = threading.Lock()
 
@@ -175,56 +144,89 @@ class NameSearch:
 
     def _build(self, public: bool, done: threading.Event) -> None:
         started = time.perf_counter()
+        slot = self._slots[public]
         try:
             with self.ledger.read() as conn:
                 version = data.ledger_version(conn)
                 rows = queries.all_names(conn, public=public)
-            index = _new_index()
-            for key, text, kind in rows:
-                index.add(f"{kind}:{key}", text, kind)
-            if hasattr(index, "build"):
-                index.build()
-            self._slots[public].built = _Built(index, version, time.perf_counter() - started, len(rows))
-            self._slots[public].error = None
+            built = _Built(_index_of(rows), version, time.perf_counter() - started, len(rows))
+            with self._lock:
+                slot.built, slot.delta, slot.error = built, None, None
+                slot.checked_at = 0.0  # changes made during the build go into a delta at once
         except Exception as exc:  # the server must keep serving; the next lookup retries
             log.exception("building the name index failed")
-            self._slots[public].error = type(exc).__name__
+            slot.error = type(exc).__name__
         finally:
             done.set()
 
     def status(self) -> dict[str, Any]:
         result: dict[str, Any] = {"engine": engine_name()}
         for public, slot in self._slots.items():
-            built = slot.built
+            built, delta = slot.built, slot.delta
             result["public" if public else "all"] = (
-                {"names": built.names, "version": built.version, "build_seconds": round(built.seconds, 3)}
+                {"names": built.names, "version": built.version, "build_seconds": round(built.seconds, 3),
+                 "delta_names": delta.names if delta else 0,
+                 "delta_version": delta.version if delta else built.version}
                 if built else {"state": "building" if slot.thread and slot.thread.is_alive() else "not built",
                                "error": slot.error}
             )
         return result
 
-    def index(self, public: bool) -> Any:
+    def _current(self, public: bool) -> tuple[_Built, _Delta | None]:
         slot = self._slots[public]
         if slot.built is None:
             done = self.start(public)
             if not done.wait(self.wait_s) or slot.built is None:
                 raise IndexNotReady("the name index could not be built; the server log says why" if slot.error
                                     else "the name index is being built; try again in a few seconds")
-            slot.checked_at = time.monotonic()
-            return slot.built.index
         now = time.monotonic()
-        if now - slot.checked_at >= 1.0:
+        if now - slot.checked_at >= self.check_every_s:
             slot.checked_at = now
-            with self.ledger.read() as conn:
-                version = data.ledger_version(conn)
-            if version != slot.built.version:
-                done = self.start(public)
-                if slot.built.seconds <= self.quick_s:
-                    done.wait(self.wait_s)
-        return slot.built.index
+            self._refresh(public, slot)
+        built = slot.built
+        assert built is not None
+        delta = slot.delta
+        return built, delta if delta is not None and delta.version > built.version else None
+
+    def _refresh(self, public: bool, slot: _Slot) -> None:
+        """Bring the delta up to the ledger's newest change (cheap when nothing changed)."""
+        built = slot.built
+        assert built is not None
+        if slot.thread is not None and slot.thread.is_alive():
+            return  # a rebuild is under way; it will take every change in
+        seen = slot.delta.version if slot.delta else built.version
+        with self.ledger.read() as conn:
+            if data.ledger_version(conn) == seen:
+                return
+            person_ids, org_ids, newest = _touched_since(conn, built.version)
+            if newest == seen:
+                return
+            rows = queries.all_names(conn, public=public, person_ids=person_ids, organization_ids=org_ids)
+            touched = frozenset(
+                [f"person:{k}" for k in data.keys_of(conn, persons, person_ids)]
+                + [f"organization:{k}" for k in data.keys_of(conn, organizations, org_ids)])
+        if len(rows) > self.delta_max_names:
+            # Too much to index at every change: rebuild the main index in the background.
+            # Until it is ready, the last delta keeps answering (stale for these entities).
+            self.start(public)
+            return
+        delta = _Delta(newest, touched, _index_of(rows) if rows else None, len(rows))
+        with self._lock:
+            if slot.built is built:
+                slot.delta = delta
 
     def hits(self, public: bool, query: str, top_k: int, min_score: float) -> list[Hit]:
-        return [_hit(h) for h in self.index(public).search(query, top_k=top_k, min_score=min_score)]
+        built, delta = self._current(public)
+        if delta is None:
+            found = built.index.search(query, top_k=top_k, min_score=min_score)
+        else:
+            extra = min(len(delta.touched), top_k)
+            found = [h for h in built.index.search(query, top_k=top_k + extra, min_score=min_score)
+                     if h.id not in delta.touched]
+            if delta.index is not None:
+                found += delta.index.search(query, top_k=top_k, min_score=min_score)
+            found.sort(key=lambda h: -h.score)
+        return [Hit(h.id, h.name, h.score, h.explanation) for h in found[:top_k]]
 
 
 def run_search(

@@ -1,0 +1,64 @@
+"""The web's name index stays fresh through a delta, without rebuilding the main index."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from freedomledger.ledger import Ledger
+from freedomledger.ledger import registry as reg
+from freedomledger.model import Name, Person
+from freedomledger.store.tables import names, persons
+from freedomledger.web.search import NameSearch
+
+
+def _add(ledger: Ledger, key: str, *texts: str, published: bool = True) -> None:
+    with ledger.transaction("test") as tx:
+        source, _ = tx.source(kind="manual", key=f"src-{key}", title="index test")
+        reg.upsert_person(tx, Person(key=key, published=published, names=[Name(text=t) for t in texts]), source)
+
+
+def _keys(search: NameSearch, public: bool, query: str) -> list[str]:
+    return [h.id for h in search.hits(public, query, top_k=10, min_score=0.7)]
+
+
+def test_changes_reach_search_through_the_delta(ledger: Ledger) -> None:
+    _add(ledger, "anna", "Anna Prykladava", "Ганна Прыкладава")
+    search = NameSearch(ledger, check_every_s=0.0)
+    assert _keys(search, True, "Hanna Prykladava") == ["person:anna"]
+    built_at = search.status()["public"]["version"]
+
+    # A new person, a new alias of an old one, and an unpublished person.
+    _add(ledger, "ales", "Ales Bialiatski", "Алесь Бяляцкі")
+    _add(ledger, "anna", "Anna Prykladova")
+    _add(ledger, "hidden", "Secretus Hiddenov", published=False)
+    assert _keys(search, True, "Алесь Бяляцкі") == ["person:ales"]
+    hit = search.hits(True, "Anna Prykladova", top_k=10, min_score=0.7)[0]
+    assert (hit.id, hit.name, hit.score) == ("person:anna", "Anna Prykladova", 1.0)
+    assert _keys(search, True, "Secretus Hiddenov") == []
+    assert _keys(search, False, "Secretus Hiddenov") == ["person:hidden"]
+    status = search.status()["public"]
+    assert status["version"] == built_at, "the main index must not have been rebuilt"
+    assert status["delta_names"] == 5  # anna's three names and ales's two
+
+    # Retracting a name and unpublishing a person take them out of the public results.
+    with ledger.transaction("test") as tx:
+        old = tx.conn.execute(select(names.c.id).where(names.c.text == "Anna Prykladava")).scalar_one()
+        tx.retract(names, old, "misspelt")
+        ales = tx.conn.execute(select(persons.c.id).where(persons.c.key == "ales")).scalar_one()
+        tx.update(persons, ales, {"published": False})
+    assert [h.name for h in search.hits(True, "Anna Prykladava", top_k=10, min_score=0.9)] == ["Anna Prykladova"]
+    assert _keys(search, True, "Ales Bialiatski") == []
+    assert _keys(search, False, "Ales Bialiatski") == ["person:ales"]
+
+
+def test_a_large_delta_rebuilds_the_main_index(ledger: Ledger) -> None:
+    _add(ledger, "anna", "Anna Prykladava")
+    search = NameSearch(ledger, check_every_s=0.0, delta_max_names=2)
+    _keys(search, True, "Anna Prykladava")
+    first = search.status()["public"]["version"]
+    _add(ledger, "ales", "Ales Bialiatski", "Алесь Бяляцкі", "Aleś Bialacki")
+    _keys(search, True, "Ales Bialiatski")  # starts the rebuild
+    search._slots[True].done.wait(30)
+    assert _keys(search, True, "Ales Bialiatski") == ["person:ales"]
+    status = search.status()["public"]
+    assert status["version"] > first and status["names"] == 4 and status["delta_names"] == 0
