@@ -72,34 +72,48 @@ def sources_of(conn: Connection, table: Table, row_id: int, field: str | None = 
     ]
 
 
-def _sources_by_row(conn: Connection, table: Table, row_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
-    """The sources of many rows of one table in one query (a page shows dozens of facts)."""
-    found: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    if not row_ids:
+def _source_dict(r: Any) -> dict[str, Any]:
+    return {"key": r["key"], "outlet": r["outlet"], "title": r["title"], "url": r["url"],
+            "published": r["published"].isoformat() if r["published"] else None}
+
+
+def _sources_of_rows(conn: Connection, wanted: dict[Table, list[int]]) -> dict[tuple[str, int], list[dict[str, Any]]]:
+    """The sources of many rows of several tables in one query (a page shows dozens of facts),
+    by (table name, row id)."""
+    found: dict[tuple[str, int], list[dict[str, Any]]] = defaultdict(list)
+    conditions = [and_(claims.c.subject_table == table.name, claims.c.subject_id.in_(ids))
+                  for table, ids in wanted.items() if ids]
+    if not conditions:
         return found
     query = (
-        select(claims.c.subject_id, sources.c.key, sources.c.outlet, sources.c.title,
+        select(claims.c.subject_table, claims.c.subject_id, sources.c.key, sources.c.outlet, sources.c.title,
                sources.c.url, sources.c.published)
         .join(sources, sources.c.id == claims.c.source_id)
-        .where(claims.c.subject_table == table.name, claims.c.subject_id.in_(row_ids))
+        .where(or_(*conditions))
         .order_by(claims.c.id)
     )
     for r in conn.execute(query).mappings():
-        found[r["subject_id"]].append({
-            "key": r["key"], "outlet": r["outlet"], "title": r["title"], "url": r["url"],
-            "published": r["published"].isoformat() if r["published"] else None,
-        })
+        found[(r["subject_table"], r["subject_id"])].append(_source_dict(r))
     return found
 
 
-def _names_of(conn: Connection, column: Any, owner_id: int) -> list[dict[str, Any]]:
-    rows = conn.execute(
+def _sources_by_row(conn: Connection, table: Table, row_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """The sources of many rows of one table, by row id."""
+    return {row_id: found for (_, row_id), found in _sources_of_rows(conn, {table: row_ids}).items()}
+
+
+def _name_rows(conn: Connection, column: Any, owner_id: int) -> list[dict[str, Any]]:
+    return [dict(r) for r in conn.execute(
         select(names.c.id, names.c.text, names.c.script, names.c.lang, names.c.kind)
         .where(column == owner_id, names.c.retracted_at.is_(None))
         .order_by(names.c.id)
-    ).mappings().all()
+    ).mappings()]
+
+
+def _names_of(conn: Connection, column: Any, owner_id: int) -> list[dict[str, Any]]:
+    rows = _name_rows(conn, column, owner_id)
     by_row = _sources_by_row(conn, names, [r["id"] for r in rows])
-    return [dict(r) | {"sources": by_row.get(r["id"], [])} for r in rows]
+    return [r | {"sources": by_row.get(r["id"], [])} for r in rows]
 
 
 def display_name(name_rows: list[dict[str, Any]], script: str = "latin") -> str:
@@ -116,33 +130,43 @@ def display_name(name_rows: list[dict[str, Any]], script: str = "latin") -> str:
     return str(min(candidates, key=rank)["text"])
 
 
-def status_history(conn: Connection, person_id: int) -> list[dict[str, Any]]:
-    rows = conn.execute(
-        select(status_changes, release_events.c.key.label("release_key"))
-        .outerjoin(release_events, release_events.c.id == status_changes.c.release_event_id)
-        .where(status_changes.c.person_id == person_id, status_changes.c.retracted_at.is_(None))
-        .order_by(status_changes.c.date_start, status_changes.c.id)
-    ).mappings().all()
-    by_row = _sources_by_row(conn, status_changes, [r["id"] for r in rows])
+def _status_rows(conn: Connection, person_id: int) -> list[dict[str, Any]]:
     return [
-        {
-            "id": r["id"], "status": r["status"], "date": fuzzy(r), "precision": r["date_precision"],
-            "details": r["details"], "release": r["release_key"],
-            "sources": by_row.get(r["id"], []),
-        }
-        for r in rows
+        {"id": r["id"], "status": r["status"], "date": fuzzy(r), "precision": r["date_precision"],
+         "details": r["details"], "release": r["release_key"]}
+        for r in conn.execute(
+            select(status_changes, release_events.c.key.label("release_key"))
+            .outerjoin(release_events, release_events.c.id == status_changes.c.release_event_id)
+            .where(status_changes.c.person_id == person_id, status_changes.c.retracted_at.is_(None))
+            .order_by(status_changes.c.date_start, status_changes.c.id)
+        ).mappings()
     ]
 
 
+def status_history(conn: Connection, person_id: int) -> list[dict[str, Any]]:
+    rows = _status_rows(conn, person_id)
+    by_row = _sources_by_row(conn, status_changes, [r["id"] for r in rows])
+    return [r | {"sources": by_row.get(r["id"], [])} for r in rows]
+
+
 def person_view(conn: Connection, key_or_id: str | int, *, public: bool = False) -> dict[str, Any]:
-    person_id = lookup_id(conn, persons, key_or_id)
-    row = conn.execute(select(persons).where(persons.c.id == person_id)).mappings().one()
+    """Everything about one person, each fact with its sources: six queries whatever the size."""
+    row = conn.execute(select(persons).where(persons.c.key == str(key_or_id))).mappings().first()
+    if row is None:
+        person_id = lookup_id(conn, persons, key_or_id)  # a numeric id, or NotFound
+        row = conn.execute(select(persons).where(persons.c.id == person_id)).mappings().one()
+    person_id = row["id"]
     if public and (not row["published"] or row["retracted_at"] is not None):
         from freedomledger.ledger import NotFound
 
         raise NotFound(f"no person {key_or_id!r}")
-    name_rows = _names_of(conn, names.c.person_id, person_id)
-    history = status_history(conn, person_id)
+    name_rows = _name_rows(conn, names.c.person_id, person_id)
+    history = _status_rows(conn, person_id)
+    found = _sources_of_rows(conn, {persons: [person_id], names: [r["id"] for r in name_rows],
+                                    status_changes: [r["id"] for r in history]})
+    for table, rows in ((names, name_rows), (status_changes, history)):
+        for r in rows:
+            r["sources"] = found.get((table.name, r["id"]), [])
     view = {
         "id": row["id"], "key": row["key"], "name": display_name(name_rows),
         "names": name_rows, "gender": row["gender"], "birth_date": fuzzy(row, "birth"),
@@ -159,7 +183,7 @@ def person_view(conn: Connection, key_or_id: str | int, *, public: bool = False)
                        *([organizations.c.published.is_(True)] if public else []))
             ).mappings()
         ],
-        "sources": [c["source"] for c in sources_of(conn, persons, person_id)],
+        "sources": found.get((persons.name, person_id), []),
         "retracted": row["retracted_reason"],
     }
     if not public:
@@ -312,6 +336,7 @@ def sanction_action_rows(conn: Connection, condition: Any = None, *, public: boo
                             or_(persons.c.id.is_(None), persons.c.published.is_(True)))
     rows = conn.execute(query).mappings().all()
     org_names = _org_names(conn, [r["organization_id"] for r in rows if r["organization_id"]])
+    sources_by_action = _sources_by_row(conn, sanction_actions, [r["id"] for r in rows])
     return [
         {
             "id": r["id"], "key": r["key"], "authority": r["authority"], "program": r["program"],
@@ -319,7 +344,7 @@ def sanction_action_rows(conn: Connection, condition: Any = None, *, public: boo
             "target": r["org_key"] or r["person_key"],
             "target_name": org_names.get(r["organization_id"]) or r["target_name"],
             "notes": r["notes"],
-            "sources": [c["source"] for c in sources_of(conn, sanction_actions, r["id"])],
+            "sources": sources_by_action.get(r["id"], []),
         }
         for r in rows
     ]
