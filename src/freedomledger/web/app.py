@@ -146,6 +146,8 @@ def create_app(settings: Settings | None = None, *, ledger: Ledger | None = None
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        import anyio.to_thread, os
+        anyio.to_thread.current_default_thread_limiter().total_tokens = int(os.environ.get("FL_THREADS", "40"))
         if settings.build_index_on_start:
             # Anonymous readers and viewers search the public index; the full one is built at
             # the first editor's search, so start-up does half the work.

@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import Connection, String, and_, cast, func, select
+from sqlalchemy import Connection, String, and_, bindparam, cast, func, select
 
 from freedomledger import exports
 from freedomledger.ledger import NotFound, queries
@@ -66,6 +66,9 @@ def _published_person_keys(conn: Connection, keys: list[str]) -> set[str]:
     ).scalars())
 
 
+_ACTIONS_ON_PERSON = sanction_actions.c.person_id == bindparam("person")
+
+
 def person(conn: Connection, key: str, *, public: bool, script: str = "latin") -> dict[str, Any]:
     view = queries.person_view(conn, key, public=public)
     if public and view.get("retracted"):
@@ -77,8 +80,7 @@ def person(conn: Connection, key: str, *, public: bool, script: str = "latin") -
             select(organizations.c.key).where(organizations.c.key.in_(orgs), organizations.c.published.is_(True))
         ).scalars()) if orgs else set()
         view["affiliations"] = [a for a in view["affiliations"] if a["organization"] in visible]
-    view["sanction_actions"] = queries.sanction_action_rows(
-        conn, sanction_actions.c.person_id == view["id"])
+    view["sanction_actions"] = queries.sanction_action_rows(conn, _ACTIONS_ON_PERSON, params={"person": view["id"]})
     return view
 
 
@@ -217,7 +219,7 @@ def sanction_list(conn: Connection, *, public: bool, authority: str | None = Non
     return _visible_actions(conn, rows, public)
 
 
-def custody(ids: list[int] | None = None) -> Any:
+def custody(ids: list[int] | Any | None = None) -> Any:
     """Per person, the latest custody-deciding status (a subquery).
 
     The same rule as queries.list_persons, with an optional restriction to some persons so
@@ -250,11 +252,24 @@ def browse_persons(
     Without a status filter the page of persons is chosen first and only its statuses are
     ranked, which keeps paging through a million persons cheap.
     """
+    rows = filtered_persons(conn, public=public, status=status, country=country, since=since, until=until,
+                            ids=ids, after_id=after_id, limit=limit)
+    return person_rows(conn, rows, script)
+
+
+def filtered_persons(
+    conn: Connection, *, public: bool, status: str | None = None, country: str | None = None,
+    since: dt.date | None = None, until: dt.date | None = None, ids: list[int] | None = None,
+    keys: list[str] | None = None, after_id: int = 0, limit: int | None = 50,
+) -> list[Any]:
+    """(id, key, citizenships) of the persons that pass the filters, by id."""
     conditions = [persons.c.retracted_at.is_(None), persons.c.id > after_id]
     if public:
         conditions.append(persons.c.published.is_(True))
     if ids is not None:
         conditions.append(persons.c.id.in_(ids))
+    if keys is not None:
+        conditions.append(persons.c.key.in_(keys))
     if country:
         # Citizenships are a JSON list; its text form holds each code in quotes on both databases.
         conditions.append(cast(persons.c.citizenships, String).like(f'%"{country.upper()}"%'))
@@ -267,7 +282,7 @@ def browse_persons(
         conditions.append(select(status_changes.c.id).where(*period).exists())
     columns = (persons.c.id, persons.c.key, persons.c.citizenships)
     if status:
-        last = custody(ids)
+        last = custody(ids) if keys is None else custody(select(persons.c.id).where(persons.c.key.in_(keys)))
         query = select(*columns).join(last, last.c.person_id == persons.c.id)
         if status == "held":
             query = query.where(last.c.status.in_(HOLDING_VALUES))
@@ -280,7 +295,11 @@ def browse_persons(
     query = query.where(*conditions).order_by(persons.c.id)
     if limit is not None:
         query = query.limit(limit)
-    rows = conn.execute(query).mappings().all()
+    return list(conn.execute(query).mappings())
+
+
+def person_rows(conn: Connection, rows: list[Any], script: str) -> list[dict[str, Any]]:
+    """Display name, names, current status and citizenships of persons (rows of filtered_persons)."""
     page_ids = [r["id"] for r in rows]
     current: dict[int, Any] = {}
     if page_ids:
@@ -299,15 +318,9 @@ def browse_persons(
     return result
 
 
-def person_ids_for_keys(conn: Connection, keys: list[str]) -> dict[str, int]:
-    if not keys:
-        return {}
-    return {r.key: r.id for r in conn.execute(select(persons.c.id, persons.c.key).where(persons.c.key.in_(keys)))}
-
-
 def keys_of(conn: Connection, table: Any, ids: Collection[int]) -> list[str]:
     """Keys of rows of `table` (persons, organisations) by id."""
-    chosen, found = sorted(ids), []
+    chosen, found = sorted(ids), list[str]()
     for start in range(0, len(chosen), 500):
         found += conn.execute(select(table.c.key).where(table.c.id.in_(chosen[start:start + 500]))).scalars()
     return found

@@ -232,10 +232,11 @@ class NameSearch:
 def run_search(
     conn: Any, names: NameSearch, query: str, *, public: bool, script: str, status: str | None = None,
     country: str | None = None, since: Any = None, until: Any = None, kind: str | None = None,
-    top_k: int = SEARCH_TOP_K, min_score: float | None = None,
-) -> list[dict[str, Any]]:
+    top_k: int = SEARCH_TOP_K, min_score: float | None = None, page: tuple[int, int] | None = None,
+) -> tuple[int, list[dict[str, Any]]]:
     """Ranked persons and organisations for a name (the best `top_k`), re-read with the
-    caller's visibility."""
+    caller's visibility: (how many, the results). With `page` (offset, limit) only that slice
+    is returned, and only its persons' details are read."""
     hits = names.hits(public, query, top_k, min_score_for(query) if min_score is None else min_score)
     best: dict[str, Hit] = {}
     for hit in hits:
@@ -243,18 +244,20 @@ def run_search(
             best[hit.id] = hit
     person_keys = [i.split(":", 1)[1] for i in best if i.startswith("person:")]
     org_keys = [i.split(":", 1)[1] for i in best if i.startswith("organization:")]
-    results: list[dict[str, Any]] = []
-    if kind in (None, "person"):
-        ids = data.person_ids_for_keys(conn, person_keys)
-        for row in data.browse_persons(conn, public=public, script=script, status=status, country=country,
-                                       since=since, until=until, ids=list(ids.values()), limit=None):
-            hit = best[f"person:{row['key']}"]
-            results.append({"kind": "person", **row, "matched": hit.name, "score": round(hit.score, 3),
-                            "explanation": hit.explanation})
-    if kind in (None, "organization") and not (status or country or since or until):
+    ranked: list[tuple[Hit, str, Any]] = []
+    if kind in (None, "person") and person_keys:
+        for row in data.filtered_persons(conn, public=public, status=status, country=country, since=since,
+                                         until=until, keys=person_keys, limit=None):
+            ranked.append((best[f"person:{row['key']}"], "person", row))
+    if kind in (None, "organization") and org_keys and not (status or country or since or until):
         for org in data.organizations_by_keys(conn, org_keys, public=public):
-            hit = best[f"organization:{org['key']}"]
-            results.append({"kind": "organization", **org, "matched": hit.name, "score": round(hit.score, 3),
-                            "explanation": hit.explanation})
-    results.sort(key=lambda r: (-r["score"], r["name"]))
-    return results
+            ranked.append((best[f"organization:{org['key']}"], "organization", org))
+    ranked.sort(key=lambda r: (-r[0].score, r[0].name, r[2]["key"]))
+    chosen = ranked if page is None else ranked[page[0]:page[0] + page[1]]
+    details = {r["key"]: r for r in data.person_rows(conn, [row for _, k, row in chosen if k == "person"], script)}
+    results = []
+    for hit, what, row in chosen:
+        shown = details[row["key"]] if what == "person" else row
+        results.append({"kind": what, **shown, "matched": hit.name, "score": round(hit.score, 3),
+                        "explanation": hit.explanation})
+    return len(ranked), results

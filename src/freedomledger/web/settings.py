@@ -48,6 +48,8 @@ class Settings:
             public=_env_bool(PUBLIC_ENV, True),
             secret=os.environ.get(SECRET_ENV) or None,
             secure_cookies=_env_bool("FREEDOMLEDGER_SECURE_COOKIES", True),
+            # Off: the name index is built at the first search instead of at start-up.
+            build_index_on_start=_env_bool("FREEDOMLEDGER_BUILD_INDEX", True),
         )
         given = {k: v for k, v in overrides.items() if v is not None}
         return replace(base, **given)  # type: ignore[arg-type]

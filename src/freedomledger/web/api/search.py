@@ -57,15 +57,15 @@ def search_page(
         if where["tag"] != tag:
             raise ApiError(422, "cursor: it belongs to another search", field="cursor")
         try:
-            results = run_search(conn, state.search, q, public=hide, script=script_name, status=status,
-                                 country=country, since=since, until=until, kind=kind)
+            offset = where["offset"]
+            total, chunk = run_search(conn, state.search, q, public=hide, script=script_name, status=status,
+                                      country=country, since=since, until=until, kind=kind,
+                                      page=(offset, limit))
         except IndexNotReady as exc:
             raise ApiError(503, exc.progress, code="index_building", headers={"retry-after": "5"}) from None
-    offset = where["offset"]
-    chunk = results[offset:offset + limit]
-    more = offset + limit < len(results)
+    more = offset + limit < total
     return {"items": chunk, "next_cursor": encode_cursor(offset=offset + limit, tag=tag) if more else None,
-            "query": q, "total": len(results)}
+            "query": q, "total": total}
 
 
 @router.get("/search", response_model=Page, tags=["search"], responses=UNAVAILABLE)  # type: ignore[arg-type]
@@ -102,8 +102,8 @@ def screen(
             if not text:
                 raise ApiError(422, "name: an empty name cannot be screened", field="name")
             try:
-                matches = run_search(conn, state.search, text, public=hide, script="latin", kind=kind, top_k=20,
-                                     min_score=threshold)
+                _, matches = run_search(conn, state.search, text, public=hide, script="latin", kind=kind,
+                                        top_k=20, min_score=threshold)
             except IndexNotReady as exc:
                 raise ApiError(503, exc.progress, code="index_building", headers={"retry-after": "5"}) from None
             kept = [{k: m[k] for k in ("kind", "key", "name", "matched", "score", "explanation")}
