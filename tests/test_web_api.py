@@ -212,6 +212,19 @@ def test_ingest_and_decide(api) -> None:
     assert ids
     pending = c.get("/api/proposals", headers=editor).json()["items"]
     assert {p["id"] for p in pending} >= set(ids)
+    # A second article, then the pending list one proposal per page.
+    more = c.post("/api/ingest", json={"text": article.replace("52", "14").replace("11 September", "21 June"),
+                                       "published": "2025-06-21"}, headers=editor).json()["proposal_ids"]
+    paged, cursor = [], None
+    while True:
+        page = c.get("/api/proposals", params={"limit": 1, **({"cursor": cursor} if cursor else {})},
+                     headers=editor).json()
+        assert len(page["items"]) <= 1
+        paged += [p["id"] for p in page["items"]]
+        cursor = page["next_cursor"]
+        if not cursor:
+            break
+    assert paged == sorted(paged) and set(paged) >= set(ids) | set(more)
     proposal = c.get(f"/api/proposals/{ids[0]}", headers=editor).json()
     stale = c.post(f"/api/proposals/{ids[0]}/decision", headers=editor,
                    json={"decision": "reject", "expected_version": proposal["version"] + 5})

@@ -197,16 +197,22 @@ def _propose(tx: Tx, source_id: int, event: dict[str, Any], statements: list[dic
     )
 
 
-def list_proposals(conn: Connection, status: str | None = "pending") -> list[dict[str, Any]]:
+def list_proposals(conn: Connection, status: str | None = "pending", *, proposal_id: int | None = None,
+                   after_id: int = 0, limit: int | None = None) -> list[dict[str, Any]]:
+    """Proposals by id, each with its source's text; optionally one, or a page after `after_id`."""
     from freedomledger.store.tables import sources
 
     query = (
         select(proposals, sources.c.url, sources.c.outlet, sources.c.published, sources.c.text)
         .join(sources, sources.c.id == proposals.c.source_id)
+        .where(proposals.c.id > after_id)
         .order_by(proposals.c.id)
+        .limit(limit)
     )
     if status:
         query = query.where(proposals.c.status == status)
+    if proposal_id is not None:
+        query = query.where(proposals.c.id == proposal_id)
     return [
         {
             "id": r["id"], "kind": r["kind"], "status": r["status"], "version": r["version"],
@@ -218,6 +224,11 @@ def list_proposals(conn: Connection, status: str | None = "pending") -> list[dic
         }
         for r in conn.execute(query).mappings()
     ]
+
+
+def get_proposal(conn: Connection, proposal_id: int) -> dict[str, Any] | None:
+    found = list_proposals(conn, status=None, proposal_id=proposal_id)
+    return found[0] if found else None
 
 
 def decide(

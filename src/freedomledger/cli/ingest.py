@@ -66,15 +66,15 @@ def review(
     json_out: bool = typer.Option(False, "--json"),
 ) -> None:
     """List proposals waiting for review, show one, and accept, edit or reject them."""
-    from freedomledger.ingest import decide, list_proposals
+    from freedomledger.ingest import decide, get_proposal, list_proposals
 
     ledger = open_ledger()
     if show is not None:
         with ledger.read() as conn:
-            found = [p for p in list_proposals(conn, status=None) if p["id"] == show]
-        if not found:
+            found = get_proposal(conn, show)
+        if found is None:
             fail(f"no proposal {show}")
-        _print_proposal(found[0], json_out)
+        _print_proposal(found, json_out)
         return
     edits = _edits(set_field)
     decisions = [(pid, "edit" if edits else "accept") for pid in accept] + [(pid, "reject") for pid in reject]

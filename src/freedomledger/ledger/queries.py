@@ -340,10 +340,7 @@ def list_releases(conn: Connection, *, public: bool = False) -> list[dict[str, A
     return [release_view(conn, i, public=public) for i in ids]
 
 
-def sanction_action_rows(conn: Connection, condition: Any = None, *, public: bool = False,
-                         params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-    """Sanction actions (optionally those meeting `condition`, whose bound `params` are
-    given), each with its target and sources."""
+def _actions_query(condition: Any, public: bool) -> Any:
     query = (
         select(sanction_actions, organizations.c.key.label("org_key"), persons.c.key.label("person_key"))
         .outerjoin(organizations, organizations.c.id == sanction_actions.c.organization_id)
@@ -357,7 +354,23 @@ def sanction_action_rows(conn: Connection, condition: Any = None, *, public: boo
         # an action on an unpublished target would reveal the target
         query = query.where(or_(organizations.c.id.is_(None), organizations.c.published.is_(True)),
                             or_(persons.c.id.is_(None), persons.c.published.is_(True)))
-    rows = conn.execute(query, params or {}).mappings().all()
+    return query
+
+
+# A person page asks for its actions on every view: that statement is built once.
+_ACTIONS_ON_PERSON = {public: _actions_query(sanction_actions.c.person_id == bindparam("person_id"), public)
+                      for public in (False, True)}
+
+
+def sanction_action_rows(conn: Connection, condition: Any = None, *, public: bool = False,
+                         person_id: int | None = None) -> list[dict[str, Any]]:
+    """Sanction actions (those meeting `condition`, or those on one person), each with its
+    target and sources."""
+    if person_id is not None:
+        query, params = _ACTIONS_ON_PERSON[public], {"person_id": person_id}
+    else:
+        query, params = _actions_query(condition, public), {}
+    rows = conn.execute(query, params).mappings().all()
     org_names = _org_names(conn, [r["organization_id"] for r in rows if r["organization_id"]])
     sources_by_action = _sources_by_row(conn, sanction_actions, [r["id"] for r in rows])
     return [

@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import Connection, String, and_, bindparam, cast, func, select
+from sqlalchemy import Connection, String, and_, cast, func, select
 
 from freedomledger import exports
 from freedomledger.ledger import NotFound, queries
@@ -66,9 +66,6 @@ def _published_person_keys(conn: Connection, keys: list[str]) -> set[str]:
     ).scalars())
 
 
-_ACTIONS_ON_PERSON = sanction_actions.c.person_id == bindparam("person")
-
-
 def person(conn: Connection, key: str, *, public: bool, script: str = "latin") -> dict[str, Any]:
     view = queries.person_view(conn, key, public=public)
     if public and view.get("retracted"):
@@ -80,7 +77,7 @@ def person(conn: Connection, key: str, *, public: bool, script: str = "latin") -
             select(organizations.c.key).where(organizations.c.key.in_(orgs), organizations.c.published.is_(True))
         ).scalars()) if orgs else set()
         view["affiliations"] = [a for a in view["affiliations"] if a["organization"] in visible]
-    view["sanction_actions"] = queries.sanction_action_rows(conn, _ACTIONS_ON_PERSON, params={"person": view["id"]})
+    view["sanction_actions"] = queries.sanction_action_rows(conn, person_id=view["id"])
     return view
 
 

@@ -96,10 +96,10 @@ def review_list(request: Request, status: str = Query("pending", pattern="^(pend
 def _proposal(request: Request, proposal_id: int) -> dict[str, Any]:
     module = ingest_module()
     with web(request).ledger.read() as conn:
-        found = [p for p in module.list_proposals(conn, status=None) if p["id"] == proposal_id]
-    if not found:
+        found = module.get_proposal(conn, proposal_id)
+    if found is None:
         raise ApiError(404, f"no proposal {proposal_id}")
-    return found[0]
+    return dict(found)
 
 
 @router.get("/review/{proposal_id}", response_class=HTMLResponse)

@@ -13,7 +13,7 @@ from freedomledger.ledger import Ledger, LedgerError
 from freedomledger.ledger.registry import lookup_id
 from freedomledger.model import Gender, OrgKind
 from freedomledger.store.tables import organizations, persons, proposals, release_events
-from freedomledger.web.api.common import Item, actor, etag_json, web
+from freedomledger.web.api.common import Cursor, Item, Limit, actor, after_id, etag_json, page_by_id, web
 from freedomledger.web.errors import ERROR_RESPONSES, ApiError, ErrorBody
 
 router = APIRouter(responses=ERROR_RESPONSES | {409: {"model": ErrorBody, "description": "conflict"}})  # type: ignore[arg-type]
@@ -139,21 +139,22 @@ def ingest_article(request: Request, article: Article) -> dict[str, Any]:
 
 @router.get("/proposals", response_model=Item, tags=["review"])
 def list_proposals(request: Request,
-                   status: Literal["pending", "accepted", "rejected"] | None = "pending") -> Response:
+                   status: Literal["pending", "accepted", "rejected"] | None = "pending",
+                   cursor: str | None = Cursor, limit: int = Limit) -> Response:
     ingest = ingest_module()
     with web(request).ledger.read() as conn:
-        items = ingest.list_proposals(conn, status=status)
-    return etag_json(request, {"items": items, "next_cursor": None})
+        items = ingest.list_proposals(conn, status=status, after_id=after_id(cursor), limit=limit + 1)
+    return etag_json(request, page_by_id(items, limit))
 
 
 @router.get("/proposals/{proposal_id}", response_model=Item, tags=["review"])
 def get_proposal(request: Request, proposal_id: int) -> Response:
     ingest = ingest_module()
     with web(request).ledger.read() as conn:
-        found = [p for p in ingest.list_proposals(conn, status=None) if p["id"] == proposal_id]
-    if not found:
+        found = ingest.get_proposal(conn, proposal_id)
+    if found is None:
         raise ApiError(404, f"no proposal {proposal_id}")
-    return etag_json(request, found[0])
+    return etag_json(request, found)
 
 
 class Decision(BaseModel):
