@@ -200,6 +200,50 @@ async def load(base: str, make_path: Any, clients: int, seconds: float, max_requ
             "mean_ms": round(1000 * statistics.fmean(latencies), 1) if latencies else None}
 
 
+def start_server(url: str, workers: int, needs_index: bool) -> tuple[subprocess.Popen[bytes], str, dict[str, Any]]:
+    """uvicorn with `workers` processes on a free loopback port, once listening (and, with
+    `needs_index`, once every worker's public name index is built): (process, base URL, timings)."""
+    port = free_port()
+    env = os.environ | {"FREEDOMLEDGER_DB": url, "FREEDOMLEDGER_PUBLIC": "1", "FREEDOMLEDGER_SECURE_COOKIES": "0"}
+    command = [sys.executable, "-m", "uvicorn", "--factory", "freedomledger.web.app:app_from_env", "--host",
+               "127.0.0.1", "--port", str(port), "--workers", str(workers), "--log-level", "warning",
+               "--no-access-log", "--timeout-worker-healthcheck", "900", "--timeout-keep-alive", "60"]
+    started = time.perf_counter()
+    server = subprocess.Popen(command, env=env, cwd=REPO)
+    base = f"http://127.0.0.1:{port}"
+    listening = ready = None
+    try:
+        while ready is None:
+            if server.poll() is not None:
+                sys.exit("the server exited during start-up")
+            try:
+                health = httpx.get(base + "/healthz", timeout=2).json()
+                listening = listening or time.perf_counter() - started
+                if not needs_index:
+                    ready = 0.0
+                    break
+                # Several workers: each builds its index; ask a few times so all are likely ready.
+                if health["index_ready"]["public"]:
+                    checks = [httpx.get(base + "/healthz", timeout=5).json()["index_ready"]["public"]
+                              for _ in range(4 * workers)]
+                    if all(checks):
+                        ready = time.perf_counter() - started
+            except httpx.HTTPError:
+                pass
+            if time.perf_counter() - started > 1800:
+                sys.exit("the index was not ready after 30 minutes")
+            time.sleep(0.5)
+    except BaseException:
+        server.terminate()
+        raise
+    timings = {"listening_s": round(listening or 0, 1), "index_ready_s": round(ready, 1) if needs_index else None,
+               "server_rss_mib": round(rss_mib(server.pid))}
+    print(f"server listening after {timings['listening_s']} s, search index ready after "
+          f"{timings['index_ready_s']} s, RSS {timings['server_rss_mib']} MiB, load average "
+          f"{os.getloadavg()[0]:.1f}", flush=True)
+    return server, base, timings
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--db", required=True, help="postgresql:// URL or SQLite path (created if needed)")
@@ -235,43 +279,9 @@ def main() -> None:
     ledger.close()
     queries = [t for t, _ in sample] + [t.split()[-1] for t, _ in sample[:300]]
 
-    port = free_port()
-    env = os.environ | {"FREEDOMLEDGER_DB": url, "FREEDOMLEDGER_PUBLIC": "1", "FREEDOMLEDGER_SECURE_COOKIES": "0"}
-    command = [sys.executable, "-m", "uvicorn", "--factory", "freedomledger.web.app:app_from_env", "--host",
-               "127.0.0.1", "--port", str(port), "--workers", str(args.workers), "--log-level", "warning",
-               "--no-access-log", "--timeout-worker-healthcheck", "300", "--timeout-keep-alive", "60"]
-    started = time.perf_counter()
-    server = subprocess.Popen(command, env=env, cwd=REPO)
-    base = f"http://127.0.0.1:{port}"
+    server, base, timings = start_server(url, args.workers, any("search" in p for p in args.phases.split(",")))
+    results.update(timings)
     try:
-        listening = ready = None
-        needs_index = any("search" in phase for phase in args.phases.split(","))
-        while ready is None:
-            if server.poll() is not None:
-                sys.exit("the server exited during start-up")
-            try:
-                health = httpx.get(base + "/healthz", timeout=2).json()
-                listening = listening or time.perf_counter() - started
-                if not needs_index:
-                    ready = 0.0
-                    break
-                # Several workers: each builds its index; ask a few times so all are likely ready.
-                if health["index_ready"]["public"]:
-                    checks = [httpx.get(base + "/healthz", timeout=5).json()["index_ready"]["public"]
-                              for _ in range(4 * args.workers)]
-                    if all(checks):
-                        ready = time.perf_counter() - started
-            except httpx.HTTPError:
-                pass
-            if time.perf_counter() - started > 1800:
-                sys.exit("the index was not ready after 30 minutes")
-            time.sleep(0.5)
-        results["listening_s"] = round(listening or 0, 1)
-        results["index_ready_s"] = round(ready, 1) if needs_index else None
-        results["server_rss_mib"] = round(rss_mib(server.pid))
-        print(f"server listening after {results['listening_s']} s, search index ready after "
-              f"{results['index_ready_s']} s, RSS {results['server_rss_mib']} MiB, load average "
-              f"{os.getloadavg()[0]:.1f}", flush=True)
         from urllib.parse import quote
 
         phases = {

@@ -14,6 +14,7 @@ caller's visibility before it is shown.
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 import time
@@ -150,6 +151,11 @@ class NameSearch:
                 version = data.ledger_version(conn)
                 rows = queries.all_names(conn, public=public)
             built = _Built(_index_of(rows), version, time.perf_counter() - started, len(rows))
+            # The index is tens of millions of objects. Left to the cyclic garbage collector,
+            # every full collection walks them all and stalls the worker for seconds (seen as
+            # request timeouts under load); frozen, they are skipped. Reference counting still
+            # frees an index that is replaced.
+            gc.freeze()
             with self._lock:
                 slot.built, slot.delta, slot.error = built, None, None
                 slot.checked_at = 0.0  # changes made during the build go into a delta at once
