@@ -9,12 +9,16 @@ they, CSRF, body size) -> FastAPI (routers for /api, HTML pages, /static).
 from __future__ import annotations
 
 import logging
+import threading
+import time
 import traceback
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import anyio.to_thread
 import jinja2
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
@@ -35,6 +39,17 @@ SCRIPTS = ("latin", "cyrillic")
 log = logging.getLogger("freedomledger.web")
 
 
+SLOW_S = 1.0
+
+
+@dataclass
+class _Cached:
+    version: int
+    value: Any
+    seconds: float
+    computed: int  # how many times; the first includes imports and warm-up
+
+
 class WebState:
     """Everything the handlers share, kept on `app.state.web`."""
 
@@ -44,7 +59,8 @@ class WebState:
         self.limiter = RateLimiter(settings.login_attempts, settings.login_window_s)
         self.search = NameSearch(ledger, wait_s=settings.index_wait_s)
         self.jobs = ImportJobs()
-        self.cache: dict[tuple[Any, ...], Any] = {}
+        self.cache: dict[tuple[str, bool], _Cached] = {}
+        self._cache_locks: dict[tuple[str, bool], threading.Lock] = {}
         self.templates = jinja2.Environment(
             loader=jinja2.FileSystemLoader(HERE / "templates"),
             autoescape=True, extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True,
@@ -66,16 +82,47 @@ class WebState:
         return f"{name}={value}; Path=/; Max-Age={age}; HttpOnly; SameSite=Lax{secure}"
 
     def cached(self, name: str, public_view: bool, make: Any) -> Any:
-        """A value computed once per ledger version and visibility (e.g. the held chart)."""
+        """A value computed once per ledger version and visibility (e.g. the held chart).
+
+        One computation at a time per value: concurrent requests wait for it rather than
+        each computing it. A value that took over `SLOW_S` to compute (the chart over a
+        million persons) is not recomputed inside a request: the last one is served while a
+        thread computes the new one, so under steady writes it lags by one computation.
+        """
         from freedomledger.web.data import ledger_version
 
+        slot = (name, public_view)
         with self.ledger.read() as conn:
-            key = (name, public_view, ledger_version(conn))
-            if key not in self.cache:
-                if len(self.cache) > 32:
-                    self.cache.clear()
-                self.cache[key] = make(conn)
-            return self.cache[key]
+            version = ledger_version(conn)
+        entry = self.cache.get(slot)
+        if entry is not None and entry.version == version:
+            return entry.value
+        lock = self._cache_locks.setdefault(slot, threading.Lock())
+        if entry is not None and entry.seconds >= SLOW_S and entry.computed > 1:
+            if lock.acquire(blocking=False):
+                threading.Thread(target=self._compute, args=(slot, make, lock), daemon=True).start()
+            return entry.value
+        with lock:
+            entry = self.cache.get(slot)
+            if entry is None or entry.version != version:
+                entry = self._compute(slot, make)
+        return entry.value
+
+    def _compute(self, slot: tuple[str, bool], make: Any, release: threading.Lock | None = None) -> _Cached:
+        from freedomledger.web.data import ledger_version
+
+        try:
+            started = time.perf_counter()
+            with self.ledger.read() as conn:
+                version = ledger_version(conn)
+                value = make(conn)
+            before = self.cache.get(slot)
+            entry = _Cached(version, value, time.perf_counter() - started, (before.computed if before else 0) + 1)
+            self.cache[slot] = entry
+            return entry
+        finally:
+            if release is not None:
+                release.release()
 
     # --- rendering -------------------------------------------------------------------------
     def context(self, request: Request) -> dict[str, Any]:
@@ -146,8 +193,10 @@ def create_app(settings: Settings | None = None, *, ledger: Ledger | None = None
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        import anyio.to_thread, os
-        anyio.to_thread.current_default_thread_limiter().total_tokens = int(os.environ.get("FL_THREADS", "40"))
+        # Handlers run in threads that share one GIL: a few threads per worker serve more
+        # requests per second than anyio's default of 40, which mostly trade the GIL
+        # (docs/benchmarks.md, web section).
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
         if settings.build_index_on_start:
             # Anonymous readers and viewers search the public index; the full one is built at
             # the first editor's search, so start-up does half the work.

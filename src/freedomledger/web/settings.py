@@ -39,6 +39,8 @@ class Settings:
     # How long a search waits for the name index before answering 503 "building".
     index_wait_s: float = 5.0
     build_index_on_start: bool = True
+    # Threads per worker process that run request handlers.
+    threads: int = 6
     default_lang: str = "en"
 
     @classmethod
@@ -50,6 +52,7 @@ class Settings:
             secure_cookies=_env_bool("FREEDOMLEDGER_SECURE_COOKIES", True),
             # Off: the name index is built at the first search instead of at start-up.
             build_index_on_start=_env_bool("FREEDOMLEDGER_BUILD_INDEX", True),
+            threads=int(os.environ.get("FREEDOMLEDGER_THREADS") or 6),
         )
         given = {k: v for k, v in overrides.items() if v is not None}
         return replace(base, **given)  # type: ignore[arg-type]
