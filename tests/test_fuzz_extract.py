@@ -21,9 +21,7 @@ PACKAGE = Path(__file__).parent.parent / "src" / "freedomledger" / "extract" / "
 pytestmark = pytest.mark.skipif(not PACKAGE.exists(), reason="the extractor is not written yet")
 
 ARTICLES = [EXTRACT / name for name in ("release-wire.txt", "ru-release.txt")]
-KNOWN: list[tuple[type[BaseException], str, str]] = [
-    (ValueError, "All strings must be XML compatible", "test_known_bug_html_of_control_characters"),
-]
+KNOWN: list[tuple[type[BaseException], str, str]] = []
 published_dates = st.none() | st.dates(dt.date(1900, 1, 1), dt.date(2100, 12, 31))
 # The extractor's known slowness (see test_extractor_is_not_quadratic_on_long_words) is set off
 # by a long run of word characters; examples that have one may take seconds, so the extractor's
@@ -165,19 +163,19 @@ def test_document_reader_on_arbitrary_bytes(name: str, data: bytes) -> None:
     read_file(name, data)
 
 
-@pytest.mark.xfail(strict=True, raises=ValueError,
-                   reason="extract/text.py html_to_document: an .html file whose only content is a "
-                   "control character (b'\\x07') makes lxml.html.fragment_fromstring raise ValueError "
-                   "('All strings must be XML compatible') instead of InputError or an empty document")
-def test_known_bug_html_of_control_characters(tmp_path: Path) -> None:
+def test_html_of_control_characters_is_read_or_refused_cleanly(tmp_path: Path) -> None:
+    """Fuzzing found that an .html file of only b'\\x07' made lxml raise ValueError (crash 10)."""
     from freedomledger.extract import InputError, read_documents
 
     path = tmp_path / "page.html"
-    path.write_bytes(b"\x07")
-    try:
-        read_documents(path)
-    except InputError as exc:
-        assert str(path) in str(exc)
+    for content in (b"\x07", b"<p>Minsk\x07 \x1b released</p>"):
+        path.write_bytes(content)
+        try:
+            documents = read_documents(path)
+        except InputError as exc:
+            assert str(path) in str(exc)
+        else:
+            assert all("\x07" not in d.text and "\x1b" not in d.text for d in documents)
 
 
 def test_extractor_is_not_quadratic_on_long_words() -> None:

@@ -159,6 +159,9 @@ def _layout(root: etree._Element) -> str:
     return "\n\n".join(blocks)
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def html_to_document(html: str | bytes, *, file: str | None = None) -> Document:
     """Article text and metadata (title, canonical URL, publication date) from an HTML page."""
     try:
@@ -196,7 +199,9 @@ def html_to_document(html: str | bytes, *, file: str | None = None) -> Document:
         strip_comments=True,
         link_rel=None,
     )
-    tree = lxml.html.fragment_fromstring(cleaned, create_parent="div")
+    # lxml builds trees only of XML-compatible text: control characters (which no article
+    # needs) would make it raise ValueError.
+    tree = lxml.html.fragment_fromstring(_CONTROL.sub("", cleaned), create_parent="div")
     for el in list(tree.iter()):
         if not isinstance(el.tag, str) or el.getparent() is None:
             continue
