@@ -11,9 +11,10 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Collection
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, String, and_, cast, func, select
+from sqlalchemy import Connection, String, and_, bindparam, cast, func, select
 
 from freedomledger import exports
 from freedomledger.ledger import NotFound, queries
@@ -35,15 +36,20 @@ RELEASING_VALUES = sorted(s.value for s in RELEASING)
 STATUS_FILTERS = ("held", "released", *sorted(s.value for s in Status))
 
 
+@lru_cache(maxsize=4)
+def _names_statement(column: Any) -> Any:
+    # Built once per owner column with an expanding parameter: the pages that list persons
+    # call this on every request, and building the statement cost more than running it.
+    return (select(column.label("owner"), names.c.text, names.c.script)
+            .where(column.in_(bindparam("owners", expanding=True)), names.c.retracted_at.is_(None))
+            .order_by(names.c.id))
+
+
 def names_by_owner(conn: Connection, column: Any, ids: list[int]) -> dict[int, list[dict[str, Any]]]:
     found: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    statement = _names_statement(column)
     for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        for r in conn.execute(
-            select(column.label("owner"), names.c.text, names.c.script)
-            .where(column.in_(chunk), names.c.retracted_at.is_(None))
-            .order_by(names.c.id)
-        ).mappings():
+        for r in conn.execute(statement, {"owners": ids[start:start + 500]}).mappings():
             found[r["owner"]].append({"text": r["text"], "script": r["script"]})
     return found
 
@@ -254,6 +260,15 @@ def browse_persons(
     return person_rows(conn, rows, script)
 
 
+_PERSONS_BY_KEYS = {
+    public: select(persons.c.id, persons.c.key, persons.c.citizenships)
+    .where(persons.c.key.in_(bindparam("keys", expanding=True)), persons.c.retracted_at.is_(None),
+           *([persons.c.published.is_(True)] if public else []))
+    .order_by(persons.c.id)
+    for public in (False, True)
+}
+
+
 def filtered_persons(
     conn: Connection, *, public: bool, status: str | None = None, country: str | None = None,
     since: dt.date | None = None, until: dt.date | None = None, ids: list[int] | None = None,
@@ -278,6 +293,9 @@ def filtered_persons(
             period.append(status_changes.c.date_start <= until)
         conditions.append(select(status_changes.c.id).where(*period).exists())
     columns = (persons.c.id, persons.c.key, persons.c.citizenships)
+    if keys is not None and ids is None and not (status or country or since or until or after_id or limit):
+        # A search without filters: the statement every search runs, built once.
+        return list(conn.execute(_PERSONS_BY_KEYS[public], {"keys": keys}).mappings())
     if status:
         last = custody(ids) if keys is None else custody(select(persons.c.id).where(persons.c.key.in_(keys)))
         query = select(*columns).join(last, last.c.person_id == persons.c.id)
@@ -295,13 +313,15 @@ def filtered_persons(
     return list(conn.execute(query).mappings())
 
 
+_CUSTODY_OF = select(custody(bindparam("custody_ids", expanding=True)))
+
+
 def person_rows(conn: Connection, rows: list[Any], script: str) -> list[dict[str, Any]]:
     """Display name, names, current status and citizenships of persons (rows of filtered_persons)."""
     page_ids = [r["id"] for r in rows]
     current: dict[int, Any] = {}
     if page_ids:
-        last = custody(page_ids)
-        current = {r["person_id"]: r for r in conn.execute(select(last)).mappings()}
+        current = {r["person_id"]: r for r in conn.execute(_CUSTODY_OF, {"custody_ids": page_ids}).mappings()}
     shown = names_by_owner(conn, names.c.person_id, page_ids)
     result = []
     for r in rows:
