@@ -226,6 +226,9 @@ def test_ingest_and_decide(api) -> None:
             break
     assert paged == sorted(paged) and set(paged) >= set(ids) | set(more)
     proposal = c.get(f"/api/proposals/{ids[0]}", headers=editor).json()
+    # The server's name index resolved the article's spelling to the registry's person.
+    released = proposal["payload"]["event"]["released"]
+    assert [p["person_id"] for p in released if p["name"] == "Hanna Prykladava"] == ["anna-example"], released
     stale = c.post(f"/api/proposals/{ids[0]}/decision", headers=editor,
                    json={"decision": "reject", "expected_version": proposal["version"] + 5})
     assert stale.status_code == 409

@@ -20,6 +20,7 @@ from freedomledger.web.api.common import actor, decode_cursor, encode_cursor, we
 from freedomledger.web.api.write import PersonChanges, apply_edit, ingest_module
 from freedomledger.web.errors import ApiError
 from freedomledger.web.sanitise import article_text, highlight
+from freedomledger.web.search import IndexNotReady
 
 router = APIRouter(include_in_schema=False)
 ARTICLE_TYPES = {".txt": "text/plain", ".html": "text/html", ".htm": "text/html", ".md": "text/markdown"}
@@ -76,9 +77,12 @@ async def ingest(
     try:
         result = await run_in_threadpool(lambda: module.ingest_text(
             state.ledger, body, actor=actor(request), published=day, url=url or None, title=title or None,
-            file_name=file.filename if file is not None and file.filename else None))
+            file_name=file.filename if file is not None and file.filename else None,
+            resolver=state.search.person_resolver()))
     except LedgerError as exc:
         return state.render(request, "ingest.html", status=422, message=str(exc), form=form)
+    except IndexNotReady as exc:
+        return state.render(request, "ingest.html", status=503, message=exc.progress, form=form)
     if not result.proposal_ids:
         note = _("This article was ingested before.") if not result.new_source else _("No facts were found.")
         return state.render(request, "ingest.html", message=note, form={})

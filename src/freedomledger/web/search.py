@@ -54,6 +54,7 @@ class Hit:
     name: str
     score: float
     explanation: str = ""
+    match: bool = False  # at or above the name engine's threshold for "the same name"
 
 
 def engine_name() -> str:
@@ -232,7 +233,20 @@ class NameSearch:
             if delta.index is not None:
                 found += delta.index.search(query, top_k=top_k, min_score=min_score)
             found.sort(key=lambda h: -h.score)
-        return [Hit(h.id, h.name, h.score, h.explanation) for h in found[:top_k]]
+        return [Hit(h.id, h.name, h.score, h.explanation, h.match) for h in found[:top_k]]
+
+    def person_resolver(self) -> Any:
+        """For ingestion: a name as written in an article -> the key of the person it names,
+        through the full index (unpublished persons too). Building an index per article, as
+        the CLI's resolver does, would take minutes on a large ledger."""
+
+        def resolve(name: str) -> str | None:
+            for hit in self.hits(False, name, top_k=5, min_score=SEARCH_MIN_SCORE):
+                if hit.id.startswith("person:"):
+                    return hit.id.split(":", 1)[1] if hit.match else None
+            return None
+
+        return resolve
 
 
 def run_search(
