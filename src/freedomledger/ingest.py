@@ -240,8 +240,13 @@ def decide(
     edits: dict[str, Any] | None = None,
     note: str | None = None,
     expected_version: int | None = None,
+    resolver: Resolver | None = None,
 ) -> dict[str, Any]:
-    """Accept, edit-then-accept, or reject one proposal. Returns what was written."""
+    """Accept, edit-then-accept, or reject one proposal. Returns what was written.
+
+    `resolver` finds the registry's person for a name the report's reading left unresolved
+    (someone an earlier acceptance created). Without one, an index of every person is built
+    inside the transaction: fine for the CLI on a small ledger, minutes on a million."""
     if decision not in DECISIONS:
         raise LedgerError(f"unknown decision {decision!r}", hint="use accept, edit or reject")
     with ledger.transaction(actor) as tx:
@@ -260,7 +265,7 @@ def decide(
                 raise LedgerError("an edit needs the changed fields")
             payload["event"] = {**payload["event"], **edits}
             payload["edited_by"] = actor
-        target = _apply(tx, proposal, payload)
+        target = _apply(tx, proposal, payload, resolver)
         tx.update(
             proposals, proposal_id,
             {"status": "accepted", "decided_by": actor, "decided_at": utcnow(), "note": note,
@@ -270,7 +275,8 @@ def decide(
         return {"proposal": proposal_id, "status": "accepted", "target": {"table": target[0], "id": target[1]}}
 
 
-def _apply(tx: Tx, proposal: dict[str, Any], payload: dict[str, Any]) -> tuple[str, int]:
+def _apply(tx: Tx, proposal: dict[str, Any], payload: dict[str, Any],
+           resolver: Resolver | None = None) -> tuple[str, int]:
     event = payload["event"]
     source_id = proposal["source_id"]
     if proposal["kind"] not in ("release", "release_recap"):
@@ -302,7 +308,7 @@ def _apply(tx: Tx, proposal: dict[str, Any], payload: dict[str, Any]) -> tuple[s
     # Lithuania") it rarely says who, so deportation stays a fact of the event (destination)
     # until a source states it for the person.
     status = Status.released
-    resolve: Resolver | None = None
+    resolve: Resolver | None = resolver
     for person in event.get("released") or []:
         if not person.get("person_id"):
             # People created by an earlier acceptance were unknown when this report was read.

@@ -65,7 +65,7 @@ def serve(
     # The name index is built in a thread at start-up and can keep a worker from answering
     # the supervisor's health check for a while; a short timeout would kill and restart it.
     uvicorn.run("freedomledger.web.app:app_from_env", factory=True, host=host, port=port, workers=workers,
-                proxy_headers=False, server_header=False, log_level="info", timeout_worker_healthcheck=300)
+                proxy_headers=False, server_header=False, log_level="info", timeout_worker_healthcheck=900)
 
 
 def _password(password_stdin: bool) -> str:

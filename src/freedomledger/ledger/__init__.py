@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, insert, select, update
+from sqlalchemy import Connection, Engine, Table, insert, select, text, update
 
 from freedomledger.store import db
 from freedomledger.store.tables import audit_log, claims, sources, utcnow
@@ -218,6 +218,9 @@ class Tx:
         )
 
 
+WRITER_LOCK = 0x464C_4C44  # "FLLD": the PostgreSQL advisory lock that writers queue on
+
+
 class Ledger:
     """The ledger over one database. Cheap to create; holds only an engine."""
 
@@ -241,12 +244,23 @@ class Ledger:
         if not actor:
             raise LedgerError("every change needs an actor", hint="pass --actor or set $USER")
         with self.engine.begin() as conn:
+            if not db.is_sqlite(self.engine):
+                # Writers queue, one at a time, as SQLite's BEGIN IMMEDIATE makes them do.
+                # Without it two reviews could both find a key free (a new person's, a new
+                # release's) and the second would fail on the unique index; edits are rare
+                # and short, so the queue costs nothing a reader would notice.
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITER_LOCK})
             yield Tx(conn, actor)
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
         with self.engine.connect() as conn:
-            conn.execution_options(**db.READ_ONLY)
+            if db.is_sqlite(self.engine):
+                conn.execution_options(**db.READ_ONLY)
+            else:
+                # Under READ COMMITTED every statement sees its own snapshot, in a transaction or
+                # not; without one, a page saves the BEGIN and ROLLBACK round trips.
+                conn.execution_options(isolation_level="AUTOCOMMIT")
             yield conn
 
     def close(self) -> None:

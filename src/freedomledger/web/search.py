@@ -179,7 +179,7 @@ class NameSearch:
             )
         return result
 
-    def _current(self, public: bool) -> tuple[_Built, _Delta | None]:
+    def _current(self, public: bool, fresh: bool = False) -> tuple[_Built, _Delta | None]:
         slot = self._slots[public]
         if slot.built is None:
             done = self.start(public)
@@ -187,7 +187,7 @@ class NameSearch:
                 raise IndexNotReady("the name index could not be built; the server log says why" if slot.error
                                     else "the name index is being built; try again in a few seconds")
         now = time.monotonic()
-        if now - slot.checked_at >= self.check_every_s:
+        if fresh or now - slot.checked_at >= self.check_every_s:
             slot.checked_at = now
             self._refresh(public, slot)
         built = slot.built
@@ -222,8 +222,10 @@ class NameSearch:
             if slot.built is built:
                 slot.delta = delta
 
-    def hits(self, public: bool, query: str, top_k: int, min_score: float) -> list[Hit]:
-        built, delta = self._current(public)
+    def hits(self, public: bool, query: str, top_k: int, min_score: float, fresh: bool = False) -> list[Hit]:
+        """The best hits; `fresh` takes in every committed change first, not only those a
+        second old."""
+        built, delta = self._current(public, fresh)
         if delta is None:
             found = built.index.search(query, top_k=top_k, min_score=min_score)
         else:
@@ -235,13 +237,14 @@ class NameSearch:
             found.sort(key=lambda h: -h.score)
         return [Hit(h.id, h.name, h.score, h.explanation, h.match) for h in found[:top_k]]
 
-    def person_resolver(self) -> Any:
-        """For ingestion: a name as written in an article -> the key of the person it names,
-        through the full index (unpublished persons too). Building an index per article, as
-        the CLI's resolver does, would take minutes on a large ledger."""
+    def person_resolver(self, fresh: bool = False) -> Any:
+        """For ingestion and review: a name as written in an article -> the key of the person
+        it names, through the full index (unpublished persons too). Building an index per
+        article, as the CLI's resolver does, would take minutes on a large ledger. `fresh`:
+        see hits (a review must see the persons the previous review created)."""
 
         def resolve(name: str) -> str | None:
-            for hit in self.hits(False, name, top_k=5, min_score=SEARCH_MIN_SCORE):
+            for hit in self.hits(False, name, top_k=5, min_score=SEARCH_MIN_SCORE, fresh=fresh):
                 if hit.id.startswith("person:"):
                     return hit.id.split(":", 1)[1] if hit.match else None
             return None

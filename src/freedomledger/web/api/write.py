@@ -180,8 +180,11 @@ def decide(request: Request, proposal_id: int, body: Decision) -> dict[str, Any]
     if exists is None:
         raise ApiError(404, f"no proposal {proposal_id}")
     try:
+        resolver = web(request).search.person_resolver(fresh=True) if body.decision != "reject" else None
         return dict(ingest.decide(ledger, proposal_id, body.decision, actor=actor(request), edits=body.edits,
-                                  note=body.note, expected_version=body.expected_version))
+                                  note=body.note, expected_version=body.expected_version, resolver=resolver))
+    except IndexNotReady as exc:
+        raise ApiError(503, exc.progress, code="index_building", headers={"retry-after": "5"}) from None
     except LedgerError:
         raise
     except (KeyError, TypeError, ValueError) as exc:
