@@ -59,3 +59,23 @@ def test_audit_page_lists_changes_for_admins(sqlite_web, app) -> None:
         login(c, "admin")
         page = c.get("/audit", params={"table": "users"}).text
         assert "users" in page and "argon2" not in page
+
+
+def test_review_list_pages_through_proposals(app, monkeypatch) -> None:
+    from freedomledger.ingest import ingest_text
+    from freedomledger.web import pages_editor
+
+    ledger = app.state.web.ledger
+    for day in ("11 September 2025", "21 June 2025", "10 January 2026"):
+        ingest_text(ledger, f"MINSK, {day}. Belarus pardoned 14 political prisoners after talks with a US envoy.",
+                    actor="test", resolver=lambda name: None)
+    monkeypatch.setattr(pages_editor, "REVIEW_PAGE", 2)
+    with client(app) as c:
+        login(c, "editor")
+        first = c.get("/review").text
+        shown = re.findall(r'href="/review/(\d+)"', first)
+        assert len(shown) == 2 and "Next page" in first
+        cursor = re.search(r'cursor=([^"&]+)"', first).group(1)
+        second = c.get(f"/review?status=pending&cursor={cursor}").text
+        rest = re.findall(r'href="/review/(\d+)"', second)
+        assert rest and not set(rest) & set(shown) and int(min(rest)) > int(max(shown))

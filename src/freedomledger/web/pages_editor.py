@@ -89,12 +89,20 @@ async def ingest(
     return RedirectResponse(f"/review/{result.proposal_ids[0]}", status_code=303)
 
 
+REVIEW_PAGE = 100
+
+
 @router.get("/review", response_class=HTMLResponse)
-def review_list(request: Request, status: str = Query("pending", pattern="^(pending|accepted|rejected)$")) -> Response:
+def review_list(request: Request, status: str = Query("pending", pattern="^(pending|accepted|rejected)$"),
+                cursor: str | None = Query(None, max_length=200)) -> Response:
     module = ingest_module()
+    after = int(decode_cursor(cursor, "after").get("after", 0)) if cursor else 0
     with web(request).ledger.read() as conn:
-        items = module.list_proposals(conn, status=status)
-    return web(request).render(request, "review_list.html", items=items, which=status)
+        items = module.list_proposals(conn, status=status, after_id=after, limit=REVIEW_PAGE + 1)
+    more = len(items) > REVIEW_PAGE
+    items = items[:REVIEW_PAGE]
+    return web(request).render(request, "review_list.html", items=items, which=status,
+                               next_cursor=encode_cursor(after=items[-1]["id"]) if more else None)
 
 
 def _proposal(request: Request, proposal_id: int) -> dict[str, Any]:
