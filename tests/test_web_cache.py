@@ -44,6 +44,7 @@ def test_concurrent_requests_share_one_computation(sqlite_ledger: Ledger) -> Non
 def test_a_slow_value_is_served_stale_while_it_is_recomputed(sqlite_ledger: Ledger,
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(app_module, "SLOW_S", 0.0)
+    monkeypatch.setattr(app_module, "SLOW_REFRESH_S", 0.0)
     web, calls = _state(sqlite_ledger), []
     done = threading.Event()
 
@@ -57,9 +58,26 @@ def test_a_slow_value_is_served_stale_while_it_is_recomputed(sqlite_ledger: Ledg
     _touch(sqlite_ledger, 1)
     assert web.cached("v", True, make) == 2  # the first computation may include warm-up: not trusted
     _touch(sqlite_ledger, 2)
+    time.sleep(0.1)  # past ten times the (tiny) cost of the last computation
     assert web.cached("v", True, make) == 2  # stale, while a thread computes the new value
     assert done.wait(10)
     deadline = time.monotonic() + 10
     while web.cached("v", True, make) != 3 and time.monotonic() < deadline:
         time.sleep(0.01)
     assert web.cached("v", True, make) == 3 and len(calls) == 3
+
+
+def test_a_slow_value_is_recomputed_at_most_once_per_interval(sqlite_ledger: Ledger,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(app_module, "SLOW_S", 0.0)
+    monkeypatch.setattr(app_module, "SLOW_REFRESH_S", 3600.0)
+    web, calls = _state(sqlite_ledger), []
+    make = lambda conn: calls.append(1) or len(calls)  # noqa: E731
+    web.cached("v", True, make)
+    _touch(sqlite_ledger, 1)
+    web.cached("v", True, make)
+    for n in range(2, 5):
+        _touch(sqlite_ledger, n)
+        assert web.cached("v", True, make) == 2  # the last value, not recomputed within the hour
+    time.sleep(0.2)
+    assert len(calls) == 2

@@ -60,9 +60,8 @@ def person_resolver(conn: Connection, threshold: float | None = None) -> Resolve
     from freedomledger.names import NameIndex
 
     index = NameIndex()
-    for key, text, kind in all_names(conn):
-        if kind == "person":
-            index.add(key, text)
+    for key, text, _ in all_names(conn, kinds=("person",)):
+        index.add(key, text)
     index.build()
 
     def resolve(name: str) -> str | None:
@@ -353,9 +352,8 @@ def _record_concessions(
     from freedomledger.store.tables import deal_links, deals
 
     index = NameIndex(kind="organization")
-    for key, text, kind in all_names(tx.conn):
-        if kind == "organization":
-            index.add(key, text)
+    for key, text, _ in all_names(tx.conn, kinds=("organization",)):
+        index.add(key, text)
     index.build()
     event_key = tx.row(release_events, event_id)["key"]
     for concession in concessions:

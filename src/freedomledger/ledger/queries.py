@@ -462,14 +462,17 @@ def history(
 
 
 def all_names(conn: Connection, *, public: bool = False, person_ids: Collection[int] | None = None,
-              organization_ids: Collection[int] | None = None) -> list[tuple[str, str, str]]:
+              organization_ids: Collection[int] | None = None,
+              kinds: Collection[str] = ("person", "organization")) -> list[tuple[str, str, str]]:
     """(entity key, name, kind) for every live name, to build a name index from; with ids
-    given, only the names of those persons and organisations."""
+    given, only the names of those persons and organisations; only those of `kinds`."""
     result: list[tuple[str, str, str]] = []
     for owner, column, kind, ids in (
         (persons, names.c.person_id, "person", person_ids),
         (organizations, names.c.organization_id, "organization", organization_ids),
     ):
+        if kind not in kinds:
+            continue
         query = (
             select(owner.c.key, names.c.text)
             .join(names, column == owner.c.id)

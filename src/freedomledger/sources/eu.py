@@ -13,7 +13,6 @@ list leads with, as the EU's own PDF does.
 from __future__ import annotations
 
 import datetime as dt
-import io
 
 from lxml import etree
 
@@ -34,18 +33,15 @@ from freedomledger.sources.common import (
     sorted_unique,
     unique_names,
 )
+from freedomledger.sources.xml_stream import local_name, stream_entries
 
 EU = "eu"
 _TYPES = {"person": EntitySchema.person, "enterprise": EntitySchema.organization,
           "vessel": EntitySchema.vessel, "aircraft": EntitySchema.aircraft}
 
 
-def _local(tag: object) -> str:
-    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
-
-
 def _kids(elem: etree._Element, name: str) -> list[etree._Element]:
-    return [c for c in elem if _local(c.tag) == name]
+    return [c for c in elem if local_name(c.tag) == name]
 
 
 def _attr(elem: etree._Element, name: str) -> str | None:
@@ -53,48 +49,17 @@ def _attr(elem: etree._Element, name: str) -> str | None:
 
 
 def parse_eu_xml(name: str, data: bytes) -> ParsedList:
+    root, entries = stream_entries(name, data, root="export", what="the EU Financial Sanctions Files XML",
+                                   entry_tags=("sanctionEntity",), id_field="sanctionEntity/@logicalId",
+                                   read_entry=_entry)
     published: dt.datetime | None = None
-    entries: list[ListEntry] = []
-    seen: dict[str, int] = {}
-    root_seen = False
-    try:
-        context = etree.iterparse(io.BytesIO(data), events=("start", "end"), huge_tree=True,
-                                  resolve_entities=False, no_network=True)
-        for event, elem in context:
-            if event == "start":
-                if not root_seen:
-                    root_seen = True
-                    if _local(elem.tag) != "export":
-                        raise ListFormatError(
-                            f"has root <{_local(elem.tag)}>, not <export>.", file=name,
-                            line=elem.sourceline,
-                            hint="this is not the EU Financial Sanctions Files XML.")
-                    generated = elem.get("generationDate")
-                    if generated:
-                        try:
-                            published = dt.datetime.fromisoformat(generated)
-                            if published.tzinfo is not None:
-                                published = published.astimezone(dt.UTC).replace(tzinfo=None)
-                        except ValueError:
-                            published = None
-                continue
-            if _local(elem.tag) == "sanctionEntity":
-                entry = _entry(elem, name)
-                if entry.external_id in seen:
-                    raise ListFormatError(
-                        f"logicalId {entry.external_id} appears twice (first on line "
-                        f"{seen[entry.external_id]}).", file=name, line=elem.sourceline,
-                        field="sanctionEntity/@logicalId", hint="the file is damaged.")
-                seen[entry.external_id] = elem.sourceline or 0
-                entries.append(entry)
-                elem.clear()
-    except etree.XMLSyntaxError as exc:
-        raise ListFormatError(f"is not well-formed XML: {exc.msg}.", file=name,
-                              line=exc.lineno,
-                              hint="the download is truncated or damaged; download it again."
-                              ) from exc
-    if not root_seen:
-        raise ListFormatError("is empty.", file=name, hint="download the file again.")
+    if root.get("generationDate"):
+        try:
+            published = dt.datetime.fromisoformat(root["generationDate"])
+            if published.tzinfo is not None:
+                published = published.astimezone(dt.UTC).replace(tzinfo=None)
+        except ValueError:
+            published = None
     return ParsedList(list_id=EU, entries=entries, files=(name,),
                       content_hash=hash_files([(name, data)]), coverage=ALL_COVERAGE,
                       published=published, authority="EU")

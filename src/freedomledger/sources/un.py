@@ -9,7 +9,6 @@ committee's regime, e.g. DRC, Al-Qaida) is the program.
 from __future__ import annotations
 
 import datetime as dt
-import io
 
 from lxml import etree
 
@@ -30,6 +29,7 @@ from freedomledger.sources.common import (
     sorted_unique,
     unique_names,
 )
+from freedomledger.sources.xml_stream import stream_entries
 
 UN = "un"
 
@@ -44,47 +44,14 @@ def _values(elem: etree._Element, tag: str) -> list[str]:
 
 
 def parse_un_xml(name: str, data: bytes) -> ParsedList:
+    root, entries = stream_entries(name, data, root="CONSOLIDATED_LIST", what="the UN Security Council consolidated list",
+                                   entry_tags=("INDIVIDUAL", "ENTITY"), id_field="REFERENCE_NUMBER", read_entry=_entry)
     published: dt.datetime | None = None
-    entries: list[ListEntry] = []
-    seen: dict[str, int] = {}
-    root_seen = False
-    try:
-        context = etree.iterparse(io.BytesIO(data), events=("start", "end"), huge_tree=True,
-                                  resolve_entities=False, no_network=True)
-        for event, elem in context:
-            if event == "start":
-                if not root_seen:
-                    root_seen = True
-                    if elem.tag != "CONSOLIDATED_LIST":
-                        raise ListFormatError(
-                            f"has root <{elem.tag}>, not <CONSOLIDATED_LIST>.", file=name,
-                            line=elem.sourceline,
-                            hint="this is not the UN Security Council consolidated list.")
-                    generated = elem.get("dateGenerated")
-                    if generated:
-                        try:
-                            published = dt.datetime.fromisoformat(
-                                generated.replace("Z", "+00:00")).replace(tzinfo=None)
-                        except ValueError:
-                            published = None
-                continue
-            if elem.tag in ("INDIVIDUAL", "ENTITY"):
-                entry = _entry(elem, name)
-                if entry.external_id in seen:
-                    raise ListFormatError(
-                        f"reference {entry.external_id} appears twice (first on line "
-                        f"{seen[entry.external_id]}).", file=name, line=elem.sourceline,
-                        field="REFERENCE_NUMBER", hint="the file is damaged.")
-                seen[entry.external_id] = elem.sourceline or 0
-                entries.append(entry)
-                elem.clear()
-    except etree.XMLSyntaxError as exc:
-        raise ListFormatError(f"is not well-formed XML: {exc.msg}.", file=name,
-                              line=exc.lineno,
-                              hint="the download is truncated or damaged; download it again."
-                              ) from exc
-    if not root_seen:
-        raise ListFormatError("is empty.", file=name, hint="download the file again.")
+    if root.get("dateGenerated"):
+        try:
+            published = dt.datetime.fromisoformat(root["dateGenerated"].replace("Z", "+00:00")).replace(tzinfo=None)
+        except ValueError:
+            published = None
     return ParsedList(list_id=UN, entries=entries, files=(name,),
                       content_hash=hash_files([(name, data)]), coverage=ALL_COVERAGE,
                       published=published, authority="UN")

@@ -40,6 +40,7 @@ log = logging.getLogger("freedomledger.web")
 
 
 SLOW_S = 1.0
+SLOW_REFRESH_S = 30.0
 
 
 @dataclass
@@ -48,6 +49,7 @@ class _Cached:
     value: Any
     seconds: float
     computed: int  # how many times; the first includes imports and warm-up
+    at: float  # time.monotonic() when computed
 
 
 class WebState:
@@ -87,7 +89,9 @@ class WebState:
         One computation at a time per value: concurrent requests wait for it rather than
         each computing it. A value that took over `SLOW_S` to compute (the chart over a
         million persons) is not recomputed inside a request: the last one is served while a
-        thread computes the new one, so under steady writes it lags by one computation.
+        thread computes the new one, at most once per `SLOW_REFRESH_S` (or ten times its
+        cost), so under steady writes it lags by up to that much instead of keeping the
+        database busy with nothing else.
         """
         from freedomledger.web.data import ledger_version
 
@@ -99,7 +103,8 @@ class WebState:
             return entry.value
         lock = self._cache_locks.setdefault(slot, threading.Lock())
         if entry is not None and entry.seconds >= SLOW_S and entry.computed > 1:
-            if lock.acquire(blocking=False):
+            due = time.monotonic() - entry.at >= max(SLOW_REFRESH_S, 10 * entry.seconds)
+            if due and lock.acquire(blocking=False):
                 threading.Thread(target=self._compute, args=(slot, make, lock), daemon=True).start()
             return entry.value
         with lock:
@@ -117,7 +122,8 @@ class WebState:
                 version = ledger_version(conn)
                 value = make(conn)
             before = self.cache.get(slot)
-            entry = _Cached(version, value, time.perf_counter() - started, (before.computed if before else 0) + 1)
+            entry = _Cached(version, value, time.perf_counter() - started, (before.computed if before else 0) + 1,
+                            time.monotonic())
             self.cache[slot] = entry
             return entry
         finally:
