@@ -235,3 +235,17 @@ def test_ingest_and_decide(api) -> None:
     done = c.post(f"/api/proposals/{ids[0]}/decision", headers=editor,
                   json={"decision": "reject", "expected_version": proposal["version"], "note": "test"})
     assert done.status_code == 200 and done.json()["status"] == "rejected"
+
+
+@pytest.mark.parametrize("hide", [True, False], ids=["public", "editor"])
+def test_release_totals_equal_the_sums_of_the_views(web_ledger: WebLedger, hide: bool) -> None:
+    from freedomledger.web import data
+
+    with web_ledger.ledger.read() as conn:
+        releases = data.releases(conn, public=hide)
+        expected = {"releases": len(releases),
+                    "announced_released": sum(r["announced_count"] or 0 for r in releases),
+                    "named_released": sum(r["named_count"] for r in releases),
+                    "deals": len(data.deals(conn, public=hide))}
+        assert expected["releases"] and expected["named_released"] and expected["deals"]
+        assert queries.release_totals(conn, public=hide) == expected

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from freedomledger import exports
+from freedomledger.ledger import queries
 from freedomledger.web import chart, data
 from freedomledger.web.api.common import (
     Cursor,
@@ -140,18 +141,9 @@ def stats(request: Request) -> Response:
     hide = public(request)
     held = state.cached("held-en", hide, lambda conn: chart.held_chart(
         conn, public=hide, title="Political prisoners held, by month"))
-    totals = state.cached("release-totals", hide, lambda conn: _release_totals(conn, hide))
+    with state.ledger.read() as conn:
+        totals = queries.release_totals(conn, public=hide)
     return etag_json(request, {"held_now": held["held_now"], "held_series": held["series"], **totals})
-
-
-def _release_totals(conn: Any, hide: bool) -> dict[str, int]:
-    releases = data.releases(conn, public=hide)
-    return {
-        "releases": len(releases),
-        "announced_released": sum(r["announced_count"] or 0 for r in releases),
-        "named_released": sum(r["named_count"] for r in releases),
-        "deals": len(data.deals(conn, public=hide)),
-    }
 
 
 @router.get("/export", tags=["export"], responses={200: {"content": {"application/json": {}, "text/csv": {}}}})
