@@ -436,16 +436,24 @@ def deal_view(conn: Connection, key_or_id: str | int, *, public: bool = False) -
 
 def release_totals(conn: Connection, *, public: bool = False) -> dict[str, int]:
     """How many releases, people announced and named, and deals: the sums list_releases and
-    list_deals would give, in three aggregate queries instead of a view per release."""
+    list_deals would give, in a few small queries instead of a view per release."""
     visible = [release_events.c.retracted_at.is_(None), *([release_events.c.published.is_(True)] if public else [])]
     count, announced = conn.execute(
         select(func.count(), func.coalesce(func.sum(release_events.c.announced_count), 0)).where(*visible)).one()
-    named = conn.execute(
-        select(func.count()).select_from(
-            status_changes.join(release_events, release_events.c.id == status_changes.c.release_event_id)
-            .join(persons, persons.c.id == status_changes.c.person_id))
-        .where(status_changes.c.retracted_at.is_(None), *visible,
-               *([persons.c.published.is_(True)] if public else []))).scalar_one()
+    # In two steps: joined in one statement, PostgreSQL misjudges how few status changes name
+    # a release (nearly all have none) and scans every person (0.3 s at a million).
+    named_ids = list(conn.execute(
+        select(status_changes.c.person_id).where(
+            status_changes.c.release_event_id.in_(select(release_events.c.id).where(*visible)),
+            status_changes.c.retracted_at.is_(None))).scalars())
+    shown = set(named_ids)
+    if public and named_ids:
+        shown = set()
+        unique = sorted(set(named_ids))
+        for start in range(0, len(unique), 500):
+            shown |= set(conn.execute(select(persons.c.id).where(
+                persons.c.id.in_(unique[start:start + 500]), persons.c.published.is_(True))).scalars())
+    named = sum(1 for person_id in named_ids if person_id in shown)
     deal_count = conn.execute(select(func.count()).select_from(deals).where(deals.c.retracted_at.is_(None))).scalar_one()
     return {"releases": int(count), "announced_released": int(announced), "named_released": int(named),
             "deals": int(deal_count)}
