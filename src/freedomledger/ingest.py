@@ -400,8 +400,11 @@ def _target_event(tx: Tx, payload: dict[str, Any]) -> int | None:
 
 def _new_release_key(tx: Tx, event: dict[str, Any], date: FuzzyDate) -> str:
     base = f"rel-{(event.get('country') or 'xx').lower()}-{date.start.isoformat()}"
+    # One query for the keys in use (one per probe was slow with many releases on a day).
+    taken = set(tx.conn.execute(select(release_events.c.key).where(
+        (release_events.c.key == base) | release_events.c.key.startswith(f"{base}-", autoescape=True))).scalars())
     key, n = base, 1
-    while tx.conn.execute(select(release_events.c.id).where(release_events.c.key == key)).scalar():
+    while key in taken:
         n += 1
         key = f"{base}-{n}"
     return key
