@@ -5,7 +5,7 @@ from outside the static folder."""
 from __future__ import annotations
 
 import pytest
-from test_web_support import bearer, client, sqlite_web  # noqa: F401 - fixtures are used by name
+from test_web_support import bearer, client, sqlite_web, web_ledger  # noqa: F401 - fixtures are used by name
 
 ERROR_KEYS = {"code", "message", "field"}
 
@@ -62,3 +62,20 @@ def test_path_tricks_reach_no_file_and_no_error(api, path: str) -> None:
     response = c.get(path)
     assert response.status_code < 500, (path, response.status_code)
     assert "root:" not in response.text
+
+
+def test_numbers_too_large_for_a_row_id_are_refused(web_ledger) -> None:  # type: ignore[no-untyped-def]
+    """Found by schemathesis: GET /api/proposals/<40 digits> overflowed the driver (a 500)."""
+    import base64
+    import json
+
+    from test_web_support import make_app
+
+    cursor = base64.urlsafe_b64encode(json.dumps({"after": 2**40}).encode()).decode().rstrip("=")
+    before = base64.urlsafe_b64encode(json.dumps({"before": 2**40}).encode()).decode().rstrip("=")
+    editor = bearer(web_ledger.tokens["admin"])
+    with client(make_app(web_ledger.ledger)) as c:
+        for path in ("/api/proposals/3000000000", "/api/proposals/" + "9" * 40, f"/api/persons?cursor={cursor}",
+                     "/api/audit?subject_id=3000000000", f"/api/audit?cursor={before}"):
+            refused(c.get(path, headers=editor), 404, 422)
+        refused(c.post("/api/proposals/3000000000/decision", json={"decision": "reject"}, headers=editor), 404, 422)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -16,7 +16,7 @@ from freedomledger.ledger import Conflict, LedgerError
 from freedomledger.store.tables import persons
 from freedomledger.web import data
 from freedomledger.web.api.admin import audit_rows
-from freedomledger.web.api.common import actor, decode_cursor, encode_cursor, web
+from freedomledger.web.api.common import MAX_ID, RowId, actor, after_id, decode_cursor, encode_cursor, web
 from freedomledger.web.api.write import PersonChanges, apply_edit, ingest_module
 from freedomledger.web.errors import ApiError
 from freedomledger.web.sanitise import article_text, highlight
@@ -96,7 +96,7 @@ REVIEW_PAGE = 100
 def review_list(request: Request, status: str = Query("pending", pattern="^(pending|accepted|rejected)$"),
                 cursor: str | None = Query(None, max_length=200)) -> Response:
     module = ingest_module()
-    after = int(decode_cursor(cursor, "after").get("after", 0)) if cursor else 0
+    after = after_id(cursor)
     with web(request).ledger.read() as conn:
         items = module.list_proposals(conn, status=status, after_id=after, limit=REVIEW_PAGE + 1)
     more = len(items) > REVIEW_PAGE
@@ -115,7 +115,7 @@ def _proposal(request: Request, proposal_id: int) -> dict[str, Any]:
 
 
 @router.get("/review/{proposal_id}", response_class=HTMLResponse)
-def review(request: Request, proposal_id: int) -> Response:
+def review(request: Request, proposal_id: Annotated[int, RowId]) -> Response:
     proposal = _proposal(request, proposal_id)
     pieces = highlight(proposal.get("text") or "", proposal.get("payload"))
     return web(request).render(request, "review.html", p=proposal, pieces=pieces, message=None)
@@ -123,8 +123,8 @@ def review(request: Request, proposal_id: int) -> Response:
 
 @router.post("/review/{proposal_id}", response_class=HTMLResponse)
 def decide(
-    request: Request, proposal_id: int, decision: str = Form(..., pattern="^(accept|edit|reject)$"),
-    version: int = Form(..., ge=1), note: str = Form("", max_length=2000),
+    request: Request, proposal_id: Annotated[int, RowId], decision: str = Form(..., pattern="^(accept|edit|reject)$"),
+    version: int = Form(..., ge=1, le=MAX_ID), note: str = Form("", max_length=2000),
     date: str = Form("", max_length=30), count: str = Form("", max_length=12),
 ) -> Response:
     state = web(request)
@@ -194,7 +194,7 @@ def edit_form(request: Request, key: str) -> Response:
 
 @router.post("/persons/{key}/edit", response_class=HTMLResponse)
 def edit(
-    request: Request, key: str, version: int = Form(..., ge=1), notes: str = Form("", max_length=20_000),
+    request: Request, key: str, version: int = Form(..., ge=1, le=MAX_ID), notes: str = Form("", max_length=20_000),
     confidential_notes: str = Form("", max_length=20_000), published: str = Form(""),
     reason: str = Form("", max_length=2000),
 ) -> Response:

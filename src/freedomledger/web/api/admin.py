@@ -9,7 +9,7 @@ from fastapi.responses import Response
 from sqlalchemy import select
 
 from freedomledger.store.tables import audit_log
-from freedomledger.web.api.common import Cursor, Limit, Page, decode_cursor, encode_cursor, etag_json, web
+from freedomledger.web.api.common import MAX_ID, Cursor, Limit, Page, decode_cursor, encode_cursor, etag_json, web
 from freedomledger.web.errors import ERROR_RESPONSES
 
 router = APIRouter(responses=ERROR_RESPONSES)  # type: ignore[arg-type]
@@ -44,7 +44,7 @@ def audit_rows(conn: Any, *, table: str | None, subject_id: int | None, actor: s
 
 @router.get("/audit", response_model=Page, tags=["admin"])
 def audit(
-    request: Request, table: str | None = Query(None, max_length=40), subject_id: int | None = Query(None, ge=0),
+    request: Request, table: str | None = Query(None, max_length=40), subject_id: int | None = Query(None, ge=0, le=MAX_ID),
     actor: str | None = Query(None, max_length=120), cursor: str | None = Cursor, limit: int = Limit,
 ) -> Response:
     """Who changed what and when, with the values before and after; newest first."""

@@ -8,7 +8,7 @@ import hashlib
 import json
 from typing import Any
 
-from fastapi import Query, Request
+from fastapi import Path, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
@@ -62,12 +62,17 @@ def decode_cursor(cursor: str | None, *expected: str) -> dict[str, Any]:
     except (binascii.Error, ValueError, UnicodeDecodeError):
         values = None
     if not isinstance(values, dict) or set(values) != set(expected) or not all(
-        isinstance(values[k], int) and 0 <= values[k] < 2**62 for k in expected
+        # Every value but a search's tag (a hash) is compared with an INTEGER column.
+        isinstance(values[k], int) and 0 <= values[k] <= (2**62 if k == "tag" else MAX_ID) for k in expected
     ):
         raise ApiError(422, "cursor: not a cursor this endpoint gave out", field="cursor")
     return values
 
 
+# Row ids and versions are INTEGER columns (32 bits on PostgreSQL); a larger number would
+# overflow in the database driver (a 500) instead of matching nothing.
+MAX_ID = 2**31 - 1
+RowId = Path(ge=1, le=MAX_ID)
 Limit = Query(25, ge=1, le=200, description="Items per page.")
 Cursor = Query(None, max_length=200, description="Opaque cursor from the previous page's next_cursor.")
 ScriptParam = Query(None, alias="script", pattern="^(latin|cyrillic)$", description="Script for display names "

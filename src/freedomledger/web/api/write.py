@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -13,7 +13,7 @@ from freedomledger.ledger import Ledger, LedgerError
 from freedomledger.ledger.registry import lookup_id
 from freedomledger.model import Gender, OrgKind
 from freedomledger.store.tables import organizations, persons, proposals, release_events
-from freedomledger.web.api.common import Cursor, Item, Limit, actor, after_id, etag_json, page_by_id, web
+from freedomledger.web.api.common import Cursor, Item, Limit, RowId, actor, after_id, etag_json, page_by_id, web
 from freedomledger.web.errors import ERROR_RESPONSES, ApiError, ErrorBody
 from freedomledger.web.search import IndexNotReady
 
@@ -153,7 +153,7 @@ def list_proposals(request: Request,
 
 
 @router.get("/proposals/{proposal_id}", response_model=Item, tags=["review"])
-def get_proposal(request: Request, proposal_id: int) -> Response:
+def get_proposal(request: Request, proposal_id: Annotated[int, RowId]) -> Response:
     ingest = ingest_module()
     with web(request).ledger.read() as conn:
         found = ingest.get_proposal(conn, proposal_id)
@@ -171,7 +171,7 @@ class Decision(BaseModel):
 
 
 @router.post("/proposals/{proposal_id}/decision", response_model=Item, tags=["review"])
-def decide(request: Request, proposal_id: int, body: Decision) -> dict[str, Any]:
+def decide(request: Request, proposal_id: Annotated[int, RowId], body: Decision) -> dict[str, Any]:
     """Accept, edit-then-accept or reject a proposal. A stale expected_version is a 409."""
     ingest = ingest_module()
     ledger = web(request).ledger
