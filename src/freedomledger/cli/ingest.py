@@ -114,7 +114,7 @@ def _edits(pairs: list[str]) -> dict[str, object]:
         name, sep, value = pair.partition("=")
         if not sep:
             fail(f"--set {pair!r}: expected field=value")
-        edits[name] = int(value) if value.isdigit() else value
+        edits[name] = int(value) if value.isascii() and value.isdigit() else value
     return edits
 
 

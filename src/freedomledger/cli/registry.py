@@ -210,7 +210,7 @@ def status_add(
         name, sep, value = item.partition("=")
         if not sep:
             fail(f"--detail {item!r}: expected key=value")
-        details[name] = int(value) if value.isdigit() else value
+        details[name] = int(value) if value.isascii() and value.isdigit() else value
     try:
         when = FuzzyDate.parse(date, date_end)
     except ValueError as exc:

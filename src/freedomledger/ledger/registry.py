@@ -26,7 +26,7 @@ def lookup_id(tx_or_conn: Any, table: Table, key_or_id: str | int) -> int:
     conn = getattr(tx_or_conn, "conn", tx_or_conn)
     text = str(key_or_id)
     condition = table.c.key == text
-    if text.isdigit():
+    if text.isascii() and text.isdigit() and len(text) < 10:  # an id fits an INTEGER column; a longer number is only a key
         condition = condition | (table.c.id == int(text))
     found = conn.execute(select(table.c.id).where(condition)).scalar()
     if found is None:

@@ -133,7 +133,7 @@ def decide(
         if date:
             edits["date"] = date
         if count:
-            if not count.isdigit():
+            if not (count.isascii() and count.isdigit()) or len(count) > 9:
                 raise ApiError(422, "count: a whole number", field="count")
             edits["count"] = int(count)
     module = ingest_module()
