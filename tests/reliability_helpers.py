@@ -510,6 +510,27 @@ def json_values():  # type: ignore[no-untyped-def]
     )
 
 
+def tree_paths(node, prefix=()):  # type: ignore[no-untyped-def]
+    """Every path (a tuple of keys and indexes) into a tree of dicts and lists, the root's too."""
+    yield prefix
+    if isinstance(node, dict):
+        for k, v in node.items():
+            yield from tree_paths(v, prefix + (k,))
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            yield from tree_paths(v, prefix + (i,))
+
+
+def replace_at(node, path, new):  # type: ignore[no-untyped-def]
+    """A copy of the tree with the value at `path` replaced (the rest shared, not copied)."""
+    if not path:
+        return new
+    copy = dict(node) if isinstance(node, dict) else list(node)
+    inner = node.get(path[0]) if isinstance(node, dict) else node[path[0]]
+    copy[path[0]] = replace_at(inner, path[1:], new)
+    return copy
+
+
 def note(label: str) -> None:
     """hypothesis.event, also callable outside a hypothesis example (where it does nothing)."""
     from hypothesis import event

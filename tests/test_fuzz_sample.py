@@ -13,7 +13,7 @@ from hypothesis import event, given
 from hypothesis import strategies as st
 
 from freedomledger.sources.sample import FILES, DatasetError, read_dataset
-from reliability_helpers import fuzz_settings, mutations, no_hang
+from reliability_helpers import fuzz_settings, mutations, no_hang, replace_at, tree_paths
 
 DATASET = Path(__file__).parent / "fixtures" / "dataset"
 KNOWN: list[tuple[type[BaseException], str, str]] = []  # every crash found so far is fixed
@@ -102,25 +102,6 @@ def test_dataset_reader_on_mutated_fixture(case: tuple[str, bytes]) -> None:
     read_folder(files)
 
 
-def _paths(node, prefix=()):  # type: ignore[no-untyped-def]
-    yield prefix
-    if isinstance(node, dict):
-        for k, v in node.items():
-            yield from _paths(v, prefix + (k,))
-    elif isinstance(node, list):
-        for i, v in enumerate(node):
-            yield from _paths(v, prefix + (i,))
-
-
-def _replace(node, path, new):  # type: ignore[no-untyped-def]
-    if not path:
-        return new
-    copy = dict(node) if isinstance(node, dict) else list(node)
-    inner = node.get(path[0]) if isinstance(node, dict) else node[path[0]]
-    copy[path[0]] = _replace(inner, path[1:], new)
-    return copy
-
-
 FIXTURE_TREES = {p.stem: yaml.safe_load(p.read_text(encoding="utf-8")) for p in DATASET.glob("*.yaml")}
 
 
@@ -130,8 +111,8 @@ def tree_mutations(draw: st.DrawFn) -> dict[str, bytes]:
     trees = dict(FIXTURE_TREES)
     for _ in range(draw(st.integers(1, 3))):
         stem = draw(st.sampled_from(sorted(trees)))
-        path = draw(st.sampled_from(list(_paths(trees[stem]))))
-        trees[stem] = _replace(trees[stem], path, draw(value))
+        path = draw(st.sampled_from(list(tree_paths(trees[stem]))))
+        trees[stem] = replace_at(trees[stem], path, draw(value))
     return {stem: yaml.safe_dump(tree, allow_unicode=True).encode() for stem, tree in trees.items()}
 
 
@@ -165,7 +146,7 @@ def test_dataset_not_utf8_is_a_dataset_error(tmp_path: Path) -> None:
 
 
 def _set(path: tuple, new):  # type: ignore[no-untyped-def, type-arg]
-    return lambda tree: _replace(tree, path, new)
+    return lambda tree: replace_at(tree, path, new)
 
 
 @pytest.mark.parametrize("stem,change", [

@@ -22,7 +22,7 @@ import pytest
 from hypothesis import event, given
 from hypothesis import strategies as st
 
-from reliability_helpers import NASTY, fuzz_settings, json_values, mutations, no_hang
+from reliability_helpers import NASTY, fuzz_settings, json_values, mutations, no_hang, replace_at, tree_paths
 
 SANCTIONS = Path(__file__).parent / "fixtures" / "sanctions"
 SOURCES = Path(__file__).parent.parent / "src" / "freedomledger" / "sources"
@@ -186,29 +186,13 @@ def json_lines_edits(base: bytes):  # type: ignore[no-untyped-def]
 
     lines = [json.loads(line) for line in base.decode().splitlines() if line.strip()]
 
-    def paths(node, prefix=()):  # type: ignore[no-untyped-def]
-        yield prefix
-        if isinstance(node, dict):
-            for k, v in node.items():
-                yield from paths(v, prefix + (k,))
-        elif isinstance(node, list):
-            for i, v in enumerate(node):
-                yield from paths(v, prefix + (i,))
-
-    def put(node, path, new):  # type: ignore[no-untyped-def]
-        if not path:
-            return new
-        copy = dict(node) if isinstance(node, dict) else list(node)
-        copy[path[0]] = put(node[path[0]], path[1:], new)
-        return copy
-
     @st.composite
     def build(draw: st.DrawFn) -> bytes:
         docs = list(lines)
         for _ in range(draw(st.integers(1, 3))):
             i = draw(st.integers(0, len(docs) - 1))
-            path = draw(st.sampled_from(list(paths(docs[i]))))
-            docs[i] = put(docs[i], path, draw(json_value | fuzz_text))
+            path = draw(st.sampled_from(list(tree_paths(docs[i]))))
+            docs[i] = replace_at(docs[i], path, draw(json_value | fuzz_text))
         return "\n".join(json.dumps(d, ensure_ascii=False) for d in docs).encode()
 
     return build()
