@@ -62,3 +62,34 @@ def test_a_large_delta_rebuilds_the_main_index(ledger: Ledger) -> None:
     assert _keys(search, True, "Ales Bialiatski") == ["person:ales"]
     status = search.status()["public"]
     assert status["version"] > first and status["names"] == 4 and status["delta_names"] == 0
+
+
+def test_searches_before_the_index_is_ready_say_so(ledger: Ledger, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import threading
+
+    from test_web_support import client, make_app
+
+    from freedomledger.web import search as search_module
+
+    _add(ledger, "anna", "Anna Prykladava")
+    release = threading.Event()
+    real_index_of = search_module._index_of
+
+    def slow_index_of(rows):  # type: ignore[no-untyped-def]
+        release.wait(30)  # the build cannot finish until the requests below are answered
+        return real_index_of(rows)
+
+    monkeypatch.setattr(search_module, "_index_of", slow_index_of)
+    app = make_app(ledger, index_wait_s=0.0, build_index_on_start=False)
+    try:
+        with client(app) as c:
+            api = c.get("/api/search", params={"q": "Anna Prykladava"})
+            assert api.status_code == 503 and api.headers["retry-after"] == "5"
+            assert api.json()["error"]["code"] == "index_building"
+            page = c.get("/search", params={"q": "Anna Prykladava"})
+            assert page.status_code == 200 and "still being built" in page.text
+            release.set()
+            app.state.web.search._slots[True].done.wait(30)
+            assert c.get("/api/search", params={"q": "Anna Prykladava"}).json()["items"][0]["key"] == "anna"
+    finally:
+        release.set()

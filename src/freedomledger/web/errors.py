@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from freedomledger.ledger import Conflict, LedgerError, NotFound
+from freedomledger.web.search import IndexNotReady
 
 if TYPE_CHECKING:
     from freedomledger.web.app import WebState
@@ -76,6 +77,14 @@ def register(app: FastAPI, web: WebState) -> None:
         message = exc.detail if isinstance(exc.detail, str) else CODES.get(exc.status_code, "error")
         response = web.error_response(request, exc.status_code, CODES.get(exc.status_code, "error"), message)
         response.headers.update(getattr(exc, "headers", None) or {})
+        return response
+
+    @app.exception_handler(IndexNotReady)
+    async def _index_building(request: Request, exc: IndexNotReady):  # type: ignore[no-untyped-def]
+        # Search, screening, ingestion and review need the name index; until a worker has
+        # built it they answer this, and a client retries.
+        response = web.error_response(request, 503, "index_building", exc.progress)
+        response.headers["retry-after"] = "5"
         return response
 
     @app.exception_handler(LedgerError)

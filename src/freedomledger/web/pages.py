@@ -19,6 +19,7 @@ from freedomledger.web.api.search import search_page
 from freedomledger.web.app import script_of
 from freedomledger.web.auth import Role, authenticate, password_hash_of
 from freedomledger.web.errors import ApiError
+from freedomledger.web.search import IndexNotReady
 
 router = APIRouter(include_in_schema=False)
 log = logging.getLogger("freedomledger.web")
@@ -72,10 +73,8 @@ def search(
                            kind=None, script_name=script_of(request), cursor=cursor or None,
                            limit=state.settings.page_size)
         warming = None
-    except ApiError as exc:
-        if exc.code != "index_building":
-            raise
-        page, warming = {"items": [], "next_cursor": None, "total": 0, "query": q}, exc.message
+    except IndexNotReady as exc:
+        page, warming = {"items": [], "next_cursor": None, "total": 0, "query": q}, exc.progress
     filters = {"q": q, "status": status, "country": country, "since": since, "until": until}
     return state.render(request, "search.html", page=page, filters=filters, warming=warming,
                         statuses=data.STATUS_FILTERS)

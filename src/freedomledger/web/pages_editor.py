@@ -141,8 +141,6 @@ def decide(
         module.decide(state.ledger, proposal_id, decision, actor=actor(request), edits=edits or None,
                       note=note or None, expected_version=version,
                       resolver=state.search.person_resolver(fresh=True) if decision != "reject" else None)
-    except IndexNotReady as exc:
-        raise ApiError(503, exc.progress, code="index_building", headers={"retry-after": "5"}) from None
     except LedgerError as exc:
         proposal = _proposal(request, proposal_id)
         pieces = highlight(proposal.get("text") or "", proposal.get("payload"))

@@ -26,7 +26,7 @@ from freedomledger.web.api.common import (
 )
 from freedomledger.web.api.read import CountryFilter, Since, StatusFilter, Until
 from freedomledger.web.errors import ERROR_RESPONSES, ApiError, ErrorBody
-from freedomledger.web.search import IndexNotReady, run_search
+from freedomledger.web.search import run_search
 
 router = APIRouter(responses=ERROR_RESPONSES)  # type: ignore[arg-type]
 UNAVAILABLE = {503: {"model": ErrorBody, "description": "the name index is still being built"}}
@@ -56,13 +56,9 @@ def search_page(
         where = decode_cursor(cursor, "offset", "tag") if cursor else {"offset": 0, "tag": tag}
         if where["tag"] != tag:
             raise ApiError(422, "cursor: it belongs to another search", field="cursor")
-        try:
-            offset = where["offset"]
-            total, chunk = run_search(conn, state.search, q, public=hide, script=script_name, status=status,
-                                      country=country, since=since, until=until, kind=kind,
-                                      page=(offset, limit))
-        except IndexNotReady as exc:
-            raise ApiError(503, exc.progress, code="index_building", headers={"retry-after": "5"}) from None
+        offset = where["offset"]
+        total, chunk = run_search(conn, state.search, q, public=hide, script=script_name, status=status,
+                                  country=country, since=since, until=until, kind=kind, page=(offset, limit))
     more = offset + limit < total
     return {"items": chunk, "next_cursor": encode_cursor(offset=offset + limit, tag=tag) if more else None,
             "query": q, "total": total}
@@ -101,11 +97,8 @@ def screen(
         for text in names:
             if not text:
                 raise ApiError(422, "name: an empty name cannot be screened", field="name")
-            try:
-                _, matches = run_search(conn, state.search, text, public=hide, script="latin", kind=kind,
-                                        top_k=20, min_score=threshold)
-            except IndexNotReady as exc:
-                raise ApiError(503, exc.progress, code="index_building", headers={"retry-after": "5"}) from None
+            _, matches = run_search(conn, state.search, text, public=hide, script="latin", kind=kind,
+                                    top_k=20, min_score=threshold)
             kept = [{k: m[k] for k in ("kind", "key", "name", "matched", "score", "explanation")}
                     for m in matches if m["score"] >= threshold]
             items.append({"name": text, "matched": bool(kept), "matches": kept})

@@ -15,7 +15,6 @@ from freedomledger.model import Gender, OrgKind
 from freedomledger.store.tables import organizations, persons, proposals, release_events
 from freedomledger.web.api.common import Cursor, Item, Limit, RowId, actor, after_id, etag_json, page_by_id, web
 from freedomledger.web.errors import ERROR_RESPONSES, ApiError, ErrorBody
-from freedomledger.web.search import IndexNotReady
 
 router = APIRouter(responses=ERROR_RESPONSES | {409: {"model": ErrorBody, "description": "conflict"}})  # type: ignore[arg-type]
 Code = Field(pattern=r"^[A-Z]{2}$")
@@ -133,12 +132,9 @@ def ingest_article(request: Request, article: Article) -> dict[str, Any]:
     text = article_text(article.text)
     if not text.strip():
         raise ApiError(422, "text: the article has no text", field="text")
-    try:
-        resolver = web(request).search.person_resolver()
-        result = ingest.ingest_text(web(request).ledger, text, actor=actor(request), published=article.published,
-                                    url=article.url, title=article.title, outlet=article.outlet, resolver=resolver)
-    except IndexNotReady as exc:
-        raise ApiError(503, exc.progress, code="index_building", headers={"retry-after": "5"}) from None
+    result = ingest.ingest_text(web(request).ledger, text, actor=actor(request), published=article.published,
+                                url=article.url, title=article.title, outlet=article.outlet,
+                                resolver=web(request).search.person_resolver())
     return {"source_id": result.source_id, "new_source": result.new_source, "proposal_ids": result.proposal_ids}
 
 
@@ -183,8 +179,6 @@ def decide(request: Request, proposal_id: Annotated[int, RowId], body: Decision)
         resolver = web(request).search.person_resolver(fresh=True) if body.decision != "reject" else None
         return dict(ingest.decide(ledger, proposal_id, body.decision, actor=actor(request), edits=body.edits,
                                   note=body.note, expected_version=body.expected_version, resolver=resolver))
-    except IndexNotReady as exc:
-        raise ApiError(503, exc.progress, code="index_building", headers={"retry-after": "5"}) from None
     except LedgerError:
         raise
     except (KeyError, TypeError, ValueError) as exc:
