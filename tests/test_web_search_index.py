@@ -50,6 +50,14 @@ def test_changes_reach_search_through_the_delta(ledger: Ledger) -> None:
     assert _keys(search, True, "Ales Bialiatski") == []
     assert _keys(search, False, "Ales Bialiatski") == ["person:ales"]
 
+    # A change search does not see (a new source) moves the delta's version, not its names.
+    before = search.status()["public"]
+    with ledger.transaction("test") as tx:
+        tx.source(kind="manual", key="unrelated", title="no names here")
+    _keys(search, True, "Anna Prykladova")
+    after = search.status()["public"]
+    assert after["delta_version"] > before["delta_version"] and after["delta_names"] == before["delta_names"]
+
 
 def test_a_large_delta_rebuilds_the_main_index(ledger: Ledger) -> None:
     _add(ledger, "anna", "Anna Prykladava")

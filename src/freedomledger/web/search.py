@@ -18,13 +18,13 @@ import gc
 import logging
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import select
 
 from freedomledger.ledger import Ledger, queries
-from freedomledger.names import NameIndex
+from freedomledger.names import Hit, NameIndex
 from freedomledger.store.tables import audit_log, names as names_table, organizations, persons
 from freedomledger.web import data
 
@@ -48,19 +48,6 @@ def min_score_for(query: str) -> float:
     return ONE_WORD_MIN_SCORE if len(query.split()) <= 1 else SEARCH_MIN_SCORE
 
 
-@dataclass
-class Hit:
-    id: str
-    name: str
-    score: float
-    explanation: str = ""
-    match: bool = False  # at or above the name engine's threshold for "the same name"
-
-
-def engine_name() -> str:
-    return "freedomledger.names"
-
-
 class IndexNotReady(Exception):
     def __init__(self, progress: str):
         super().__init__(progress)
@@ -78,8 +65,10 @@ class _Built:
 @dataclass
 class _Delta:
     """What changed since the main index was built: entities to ignore there, their names now."""
-    version: int
-    touched: frozenset[str]
+    version: int  # the newest audit id read
+    person_ids: frozenset[int]
+    org_ids: frozenset[int]
+    touched: frozenset[str]  # the same entities as index ids ("person:key")
     index: NameIndex | None
     names: int
 
@@ -101,12 +90,12 @@ def _index_of(rows: list[tuple[str, str, str]]) -> NameIndex:
     return index.build()
 
 
-def _touched_since(conn: Any, version: int) -> tuple[set[int], set[int], int]:
-    """(person ids, organisation ids) whose names or visibility changed after audit id
-    `version`, and the newest audit id read."""
+def _touched_between(conn: Any, after: int, upto: int) -> tuple[set[int], set[int]]:
+    """(person ids, organisation ids) whose names or visibility changed in audit ids
+    `after` < id <= `upto`."""
     rows = conn.execute(
-        select(audit_log.c.id, audit_log.c.subject_table, audit_log.c.subject_id)
-        .where(audit_log.c.id > version, audit_log.c.subject_table.in_(_WATCHED))
+        select(audit_log.c.subject_table, audit_log.c.subject_id)
+        .where(audit_log.c.id > after, audit_log.c.id <= upto, audit_log.c.subject_table.in_(_WATCHED))
     ).all()
     person_ids = {r.subject_id for r in rows if r.subject_table == persons.name}
     org_ids = {r.subject_id for r in rows if r.subject_table == organizations.name}
@@ -120,7 +109,7 @@ def _touched_since(conn: Any, version: int) -> tuple[set[int], set[int], int]:
                 person_ids.add(owner_person)
             if owner_org is not None:
                 org_ids.add(owner_org)
-    return person_ids, org_ids, max((r.id for r in rows), default=version)
+    return person_ids, org_ids
 
 
 class NameSearch:
@@ -167,7 +156,7 @@ class NameSearch:
             done.set()
 
     def status(self) -> dict[str, Any]:
-        result: dict[str, Any] = {"engine": engine_name()}
+        result: dict[str, Any] = {"engine": "freedomledger.names"}
         for public, slot in self._slots.items():
             built, delta = slot.built, slot.delta
             result["public" if public else "all"] = (
@@ -193,7 +182,7 @@ class NameSearch:
         built = slot.built
         assert built is not None
         delta = slot.delta
-        return built, delta if delta is not None and delta.version > built.version else None
+        return built, delta if delta is not None and delta.touched else None
 
     def _refresh(self, public: bool, slot: _Slot) -> None:
         """Bring the delta up to the ledger's newest change (cheap when nothing changed)."""
@@ -201,13 +190,22 @@ class NameSearch:
         assert built is not None
         if slot.thread is not None and slot.thread.is_alive():
             return  # a rebuild is under way; it will take every change in
-        seen = slot.delta.version if slot.delta else built.version
+        last = slot.delta
+        seen = last.version if last else built.version
         with self.ledger.read() as conn:
-            if data.ledger_version(conn) == seen:
-                return
-            person_ids, org_ids, newest = _touched_since(conn, built.version)
+            newest = data.ledger_version(conn)
             if newest == seen:
                 return
+            # Only the audit rows since the last look are read; the delta keeps what came before.
+            person_ids, org_ids = _touched_between(conn, seen, newest)
+            if last is not None:
+                if not (person_ids or org_ids):
+                    with self._lock:  # nothing that search sees changed
+                        if slot.built is built:
+                            slot.delta = replace(last, version=newest)
+                    return
+                person_ids |= last.person_ids
+                org_ids |= last.org_ids
             rows = queries.all_names(conn, public=public, person_ids=person_ids, organization_ids=org_ids)
             touched = frozenset(
                 [f"person:{k}" for k in data.keys_of(conn, persons, person_ids)]
@@ -217,7 +215,8 @@ class NameSearch:
             # Until it is ready, the last delta keeps answering (stale for these entities).
             self.start(public)
             return
-        delta = _Delta(newest, touched, _index_of(rows) if rows else None, len(rows))
+        delta = _Delta(newest, frozenset(person_ids), frozenset(org_ids), touched,
+                       _index_of(rows) if rows else None, len(rows))
         with self._lock:
             if slot.built is built:
                 slot.delta = delta
@@ -235,7 +234,7 @@ class NameSearch:
             if delta.index is not None:
                 found += delta.index.search(query, top_k=top_k, min_score=min_score)
             found.sort(key=lambda h: -h.score)
-        return [Hit(h.id, h.name, h.score, h.explanation, h.match) for h in found[:top_k]]
+        return found[:top_k]
 
     def person_resolver(self, fresh: bool = False) -> Any:
         """For ingestion and review: a name as written in an article -> the key of the person
