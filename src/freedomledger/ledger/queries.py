@@ -111,23 +111,16 @@ def _sources_by_row(conn: Connection, table: Table, row_ids: list[int]) -> dict[
     return {row_id: found for (_, row_id), found in _sources_of_rows(conn, {table: row_ids}).items()}
 
 
-_NAMES_OF_PERSON = (select(names.c.id, names.c.text, names.c.script, names.c.lang, names.c.kind)
-                    .where(names.c.person_id == bindparam("owner"), names.c.retracted_at.is_(None))
-                    .order_by(names.c.id))
-_NAMES_OF_ORGANIZATION = (select(names.c.id, names.c.text, names.c.script, names.c.lang, names.c.kind)
-                          .where(names.c.organization_id == bindparam("owner"), names.c.retracted_at.is_(None))
-                          .order_by(names.c.id))
+_NAMES_OF = {  # by owner column: person_id, organization_id
+    column.name: select(names.c.id, names.c.text, names.c.script, names.c.lang, names.c.kind)
+    .where(column == bindparam("owner"), names.c.retracted_at.is_(None))
+    .order_by(names.c.id)
+    for column in (names.c.person_id, names.c.organization_id)
+}
 
 
 def _name_rows(conn: Connection, column: Any, owner_id: int) -> list[dict[str, Any]]:
-    statement = _NAMES_OF_PERSON if column is names.c.person_id else _NAMES_OF_ORGANIZATION
-    return [dict(r) for r in conn.execute(statement, {"owner": owner_id}).mappings()]
-
-
-def _names_of(conn: Connection, column: Any, owner_id: int) -> list[dict[str, Any]]:
-    rows = _name_rows(conn, column, owner_id)
-    by_row = _sources_by_row(conn, names, [r["id"] for r in rows])
-    return [r | {"sources": by_row.get(r["id"], [])} for r in rows]
+    return [dict(r) for r in conn.execute(_NAMES_OF[column.name], {"owner": owner_id}).mappings()]
 
 
 def display_name(name_rows: list[dict[str, Any]], script: str = "latin") -> str:

@@ -275,6 +275,9 @@ def filtered_persons(
     keys: list[str] | None = None, after_id: int = 0, limit: int | None = 50,
 ) -> list[Any]:
     """(id, key, citizenships) of the persons that pass the filters, by id."""
+    if keys is not None and ids is None and not (status or country or since or until or after_id or limit):
+        # A search without filters: the statement every search runs, built once.
+        return list(conn.execute(_PERSONS_BY_KEYS[public], {"keys": keys}).mappings())
     conditions = [persons.c.retracted_at.is_(None), persons.c.id > after_id]
     if public:
         conditions.append(persons.c.published.is_(True))
@@ -293,9 +296,6 @@ def filtered_persons(
             period.append(status_changes.c.date_start <= until)
         conditions.append(select(status_changes.c.id).where(*period).exists())
     columns = (persons.c.id, persons.c.key, persons.c.citizenships)
-    if keys is not None and ids is None and not (status or country or since or until or after_id or limit):
-        # A search without filters: the statement every search runs, built once.
-        return list(conn.execute(_PERSONS_BY_KEYS[public], {"keys": keys}).mappings())
     if status:
         last = custody(ids) if keys is None else custody(select(persons.c.id).where(persons.c.key.in_(keys)))
         query = select(*columns).join(last, last.c.person_id == persons.c.id)
