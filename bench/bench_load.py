@@ -32,7 +32,6 @@ import datetime as dt
 import json
 import os
 import random
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -43,7 +42,7 @@ import httpx
 from sqlalchemy import func, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_web import generate, start_server  # noqa: E402
+from bench_web import generate, latency_summary, start_server  # noqa: E402
 
 from freedomledger.ingest import ingest_text  # noqa: E402
 from freedomledger.ledger import Ledger, jsonable  # noqa: E402
@@ -104,15 +103,7 @@ class Recorder:
 
 
 def summary(latencies: list[float], seconds: float, errors: dict[str, int]) -> dict[str, Any]:
-    ordered = sorted(latencies)
-
-    def pct(p: float) -> float | None:
-        return round(1000 * ordered[min(len(ordered) - 1, int(p * len(ordered)))], 1) if ordered else None
-
-    return {"requests": len(ordered), "rps": round(len(ordered) / seconds, 1), "p50_ms": pct(0.50),
-            "p95_ms": pct(0.95), "p99_ms": pct(0.99),
-            "mean_ms": round(1000 * statistics.fmean(ordered), 1) if ordered else None,
-            "errors": sum(errors.values()), "error_kinds": errors}
+    return latency_summary(latencies, seconds) | {"errors": sum(errors.values()), "error_kinds": errors}
 
 
 async def run_load(base: str, token: str, pending: list[int], keys: list[str], queries: list[str],

@@ -191,14 +191,19 @@ async def load(base: str, make_path: Any, clients: int, seconds: float, max_requ
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as http:
         await asyncio.gather(*(client(http) for _ in range(clients)))
     elapsed = time.perf_counter() - began
+    return latency_summary(latencies, elapsed) | {"errors": errors}
+
+
+def latency_summary(latencies: list[float], seconds: float) -> dict[str, Any]:
+    """Count, rate and percentiles (ms) of request latencies (s) measured over `seconds`."""
     ordered = sorted(latencies)
 
-    def pct(p: float) -> float:
-        return round(1000 * ordered[min(len(ordered) - 1, int(p * len(ordered)))], 1) if ordered else float("nan")
+    def pct(p: float) -> float | None:
+        return round(1000 * ordered[min(len(ordered) - 1, int(p * len(ordered)))], 1) if ordered else None
 
-    return {"requests": len(latencies), "errors": errors, "rps": round(len(latencies) / elapsed, 1),
-            "p50_ms": pct(0.50), "p95_ms": pct(0.95), "p99_ms": pct(0.99),
-            "mean_ms": round(1000 * statistics.fmean(latencies), 1) if latencies else None}
+    return {"requests": len(ordered), "rps": round(len(ordered) / seconds, 1), "p50_ms": pct(0.50),
+            "p95_ms": pct(0.95), "p99_ms": pct(0.99),
+            "mean_ms": round(1000 * statistics.fmean(ordered), 1) if ordered else None}
 
 
 def start_server(url: str, workers: int, needs_index: bool) -> tuple[subprocess.Popen[bytes], str, dict[str, Any]]:
