@@ -247,8 +247,9 @@ def history(
     with open_ledger().read() as conn:
         subject_id = None
         if subject is not None:
-            subject_id = int(subject) if subject.isascii() and subject.isdigit() else lookup_id(conn, persons, subject)
-            table = table or ("persons" if not (subject.isascii() and subject.isdigit()) else None)
+            numeric = subject.isascii() and subject.isdigit()
+            subject_id = int(subject) if numeric else lookup_id(conn, persons, subject)
+            table = table or (None if numeric else "persons")
         rows = queries.history(conn, table=table, subject_id=subject_id, actor=actor_name, limit=limit)
     if json_out:
         print_json(rows)

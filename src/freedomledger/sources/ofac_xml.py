@@ -47,23 +47,20 @@ from freedomledger.sources.common import (
     sorted_unique,
     unique_names,
 )
+from freedomledger.sources.xml_stream import local_name
 
 SDN = "ofac-sdn"
 
 
-def _local(tag: Any) -> str:
-    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
-
-
 def _child(elem: etree._Element, name: str) -> etree._Element | None:
     for child in elem:
-        if _local(child.tag) == name:
+        if local_name(child.tag) == name:
             return child
     return None
 
 
 def _children(elem: etree._Element, name: str) -> list[etree._Element]:
-    return [c for c in elem if _local(c.tag) == name]
+    return [c for c in elem if local_name(c.tag) == name]
 
 
 def _text(elem: etree._Element | None, name: str | None = None) -> str | None:
@@ -75,7 +72,7 @@ def _text(elem: etree._Element | None, name: str | None = None) -> str | None:
 
 
 def _descendants(elem: etree._Element, name: str) -> list[etree._Element]:
-    return [e for e in elem.iter() if _local(e.tag) == name]
+    return [e for e in elem.iter() if local_name(e.tag) == name]
 
 
 def _iterparse(name: str, data: bytes):  # type: ignore[no-untyped-def]
@@ -154,7 +151,7 @@ def parse_sdn_xml(name: str, data: bytes, list_id: str = SDN) -> ParsedList:
         for event, elem in _iterparse(name, data):
             if event != "end":
                 continue
-            tag = _local(elem.tag)
+            tag = local_name(elem.tag)
             if tag == "publshInformation":
                 published = _publish_date(_text(elem, "Publish_Date"), name, elem.sourceline)
                 count = _text(elem, "Record_Count")
@@ -260,7 +257,7 @@ class _Refs:
     def load(self, sets: etree._Element) -> None:
         for group in sets:
             for value in group:
-                kind = _local(value.tag)
+                kind = local_name(value.tag)
                 ident = value.get("ID")
                 if ident is None:
                     continue
@@ -303,7 +300,7 @@ def parse_advanced_xml(name: str, data: bytes, list_id: str = SDN) -> ParsedList
                 depth += 1
                 continue
             depth -= 1
-            tag = _local(elem.tag)
+            tag = local_name(elem.tag)
             if tag == "DateOfIssue" and depth == 1:
                 issued = _date_of(elem)
                 if issued and len(issued) == 10:
