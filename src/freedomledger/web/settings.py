@@ -52,7 +52,7 @@ class Settings:
             secure_cookies=_env_bool("FREEDOMLEDGER_SECURE_COOKIES", True),
             # Off: the name index is built at the first search instead of at start-up.
             build_index_on_start=_env_bool("FREEDOMLEDGER_BUILD_INDEX", True),
-            threads=int(os.environ.get("FREEDOMLEDGER_THREADS") or 6),
+            threads=int(os.environ.get("FREEDOMLEDGER_THREADS") or cls.threads),
         )
         given = {k: v for k, v in overrides.items() if v is not None}
         return replace(base, **given)  # type: ignore[arg-type]
