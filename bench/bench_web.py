@@ -210,7 +210,10 @@ def start_server(url: str, workers: int, needs_index: bool) -> tuple[subprocess.
     """uvicorn with `workers` processes on a free loopback port, once listening (and, with
     `needs_index`, once every worker's public name index is built): (process, base URL, timings)."""
     port = free_port()
-    env = os.environ | {"FREEDOMLEDGER_DB": url, "FREEDOMLEDGER_PUBLIC": "1", "FREEDOMLEDGER_SECURE_COOKIES": "0"}
+    env = os.environ | {"FREEDOMLEDGER_DB": url, "FREEDOMLEDGER_PUBLIC": "1", "FREEDOMLEDGER_SECURE_COOKIES": "0",
+                         # Without search phases the index would only be built in the background, eating the CPU
+                         # the measured phases need.
+                         "FREEDOMLEDGER_BUILD_INDEX": "1" if needs_index else "0"}
     command = [sys.executable, "-m", "uvicorn", "--factory", "freedomledger.web.app:app_from_env", "--host",
                "127.0.0.1", "--port", str(port), "--workers", str(workers), "--log-level", "warning",
                "--no-access-log", "--timeout-worker-healthcheck", "900", "--timeout-keep-alive", "60"]

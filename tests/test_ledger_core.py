@@ -48,6 +48,29 @@ def test_person_with_names_statuses_and_sources(ledger: Ledger) -> None:
     assert all(h["sources"] for h in view["status_history"])
 
 
+def test_person_view_is_one_statement_with_every_fact_sourced(ledger: Ledger) -> None:
+    from sqlalchemy import event
+
+    add_person(ledger, "p-one", ("sentenced", "2021-09"), ("detained", "2020-09-07"))
+    statements: list[str] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        statements.append(statement)
+
+    event.listen(ledger.engine, "before_cursor_execute", seen)
+    try:
+        with ledger.read() as conn:
+            view = queries.person_view(conn, "p-one")
+    finally:
+        event.remove(ledger.engine, "before_cursor_execute", seen)
+    assert len([s for s in statements if s.startswith("SELECT")]) == 1  # SQLite also sends BEGIN
+    # the lists come back from JSON aggregates in no set order: the view sorts them
+    assert [h["status"] for h in view["status_history"]] == ["detained", "sentenced"]
+    assert [n["text"] for n in view["names"]] == ["Maryia Test", "Мария Тест"]
+    assert all(n["sources"] and n["sources"][0]["key"] == "src-1" for n in view["names"])
+    assert view["status_history"][0]["date"] == "2020-09-07"
+
+
 def test_held_follows_the_latest_deciding_status(ledger: Ledger) -> None:
     add_person(ledger, "freed", ("detained", "2020-01-01"), ("pardoned", "2025-06-21"))
     add_person(ledger, "rearrested", ("detained", "2020-01-01"), ("released", "2021-01-01"),

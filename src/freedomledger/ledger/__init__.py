@@ -228,8 +228,8 @@ class Ledger:
         self.engine = engine
 
     @classmethod
-    def open(cls, url: str | None = None, *, create: bool = True) -> Ledger:
-        engine = db.make_engine(url)
+    def open(cls, url: str | None = None, *, create: bool = True, pool_size: int = 5) -> Ledger:
+        engine = db.make_engine(url, pool_size=pool_size)
         if create:
             db.migrate(engine)
         elif not db.is_initialised(engine):

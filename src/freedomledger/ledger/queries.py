@@ -16,6 +16,7 @@ from sqlalchemy import Connection, Table, and_, bindparam, func, or_, select
 
 from freedomledger.ledger.registry import lookup_id
 from freedomledger.model import HOLDING, RELEASING, is_held
+from freedomledger.store.json_sql import json_rows
 from freedomledger.store.tables import (
     affiliations,
     audit_log,
@@ -74,8 +75,9 @@ def sources_of(conn: Connection, table: Table, row_id: int, field: str | None = 
 
 
 def _source_dict(r: Any) -> dict[str, Any]:
+    published = r["published"]
     return {"key": r["key"], "outlet": r["outlet"], "title": r["title"], "url": r["url"],
-            "published": r["published"].isoformat() if r["published"] else None}
+            "published": published if isinstance(published, str) or published is None else published.isoformat()}
 
 
 @lru_cache(maxsize=64)
@@ -111,18 +113,6 @@ def _sources_by_row(conn: Connection, table: Table, row_ids: list[int]) -> dict[
     return {row_id: found for (_, row_id), found in _sources_of_rows(conn, {table: row_ids}).items()}
 
 
-_NAMES_OF = {  # by owner column: person_id, organization_id
-    column.name: select(names.c.id, names.c.text, names.c.script, names.c.lang, names.c.kind)
-    .where(column == bindparam("owner"), names.c.retracted_at.is_(None))
-    .order_by(names.c.id)
-    for column in (names.c.person_id, names.c.organization_id)
-}
-
-
-def _name_rows(conn: Connection, column: Any, owner_id: int) -> list[dict[str, Any]]:
-    return [dict(r) for r in conn.execute(_NAMES_OF[column.name], {"owner": owner_id}).mappings()]
-
-
 def display_name(name_rows: list[dict[str, Any]], script: str = "latin") -> str:
     """The name to show: in the wanted script, preferring mixed case (list names are often
     in capitals) and official forms; else the first name at all."""
@@ -137,56 +127,85 @@ def display_name(name_rows: list[dict[str, Any]], script: str = "latin") -> str:
     return str(min(candidates, key=rank)["text"])
 
 
-_STATUS_ROWS = (
-    select(status_changes, release_events.c.key.label("release_key"))
-    .outerjoin(release_events, release_events.c.id == status_changes.c.release_event_id)
-    .where(status_changes.c.person_id == bindparam("person_id"), status_changes.c.retracted_at.is_(None))
-    .order_by(status_changes.c.date_start, status_changes.c.id)
-)
-
-
-def _status_rows(conn: Connection, person_id: int) -> list[dict[str, Any]]:
-    return [
-        {"id": r["id"], "status": r["status"], "date": fuzzy(r), "precision": r["date_precision"],
-         "details": r["details"], "release": r["release_key"]}
-        for r in conn.execute(_STATUS_ROWS, {"person_id": person_id}).mappings()
-    ]
-
-
 def status_history(conn: Connection, person_id: int) -> list[dict[str, Any]]:
-    rows = _status_rows(conn, person_id)
-    by_row = _sources_by_row(conn, status_changes, [r["id"] for r in rows])
-    return [r | {"sources": by_row.get(r["id"], [])} for r in rows]
+    return list(person_view(conn, person_id)["status_history"])
 
 
-_PERSON_BY_KEY = select(persons).where(persons.c.key == bindparam("key"))
-_AFFILIATIONS = {
-    public: select(organizations.c.key.label("organization"), affiliations.c.role)
-    .join(organizations, organizations.c.id == affiliations.c.organization_id)
-    .where(affiliations.c.person_id == bindparam("person_id"), affiliations.c.retracted_at.is_(None),
-           *([organizations.c.published.is_(True)] if public else []))
-    for public in (False, True)
-}
+def _person_statement(by: str, public: bool) -> Any:
+    """The person row with its names, statuses, affiliations and every claim's source, each list
+    aggregated as JSON: one round trip for the whole view (was six)."""
+    of_person = persons.c.id
+    names_json = select(json_rows({
+        "id": names.c.id, "text": names.c.text, "script": names.c.script, "lang": names.c.lang, "kind": names.c.kind,
+    })).where(names.c.person_id == of_person, names.c.retracted_at.is_(None))
+    statuses_json = select(json_rows({
+        "id": status_changes.c.id, "status": status_changes.c.status, "date_start": status_changes.c.date_start,
+        "date_end": status_changes.c.date_end, "date_precision": status_changes.c.date_precision,
+        "details": status_changes.c.details, "release": release_events.c.key,
+    })).select_from(
+        status_changes.outerjoin(release_events, release_events.c.id == status_changes.c.release_event_id)
+    ).where(status_changes.c.person_id == of_person, status_changes.c.retracted_at.is_(None))
+    # One subquery per kind of row whose claims the page shows: each is an index lookup from
+    # the person's rows into claims (one OR-ed condition made PostgreSQL scan all claims).
+    source_fields = {
+        "claim": claims.c.id, "subject_table": claims.c.subject_table, "subject_id": claims.c.subject_id,
+        "key": sources.c.key, "outlet": sources.c.outlet, "title": sources.c.title, "url": sources.c.url,
+        "published": sources.c.published,
+    }
+    with_source = claims.join(sources, sources.c.id == claims.c.source_id)
+    sources_json = [
+        select(json_rows(source_fields)).select_from(with_source)
+        .where(claims.c.subject_table == persons.name, claims.c.subject_id == of_person),
+        *(select(json_rows(source_fields)).select_from(table.join(
+            with_source, and_(claims.c.subject_table == table.name, claims.c.subject_id == table.c.id)))
+          .where(table.c.person_id == of_person)
+          for table in (names, status_changes)),
+    ]
+    affiliations_json = select(json_rows({"organization": organizations.c.key, "role": affiliations.c.role})).select_from(
+        affiliations.join(organizations, organizations.c.id == affiliations.c.organization_id)
+    ).where(affiliations.c.person_id == of_person, affiliations.c.retracted_at.is_(None),
+            *([organizations.c.published.is_(True)] if public else []))
+    return select(
+        persons,
+        names_json.scalar_subquery().label("names_json"),
+        statuses_json.scalar_subquery().label("statuses_json"),
+        *(query.scalar_subquery().label(f"sources_json_{n}") for n, query in enumerate(sources_json)),
+        affiliations_json.scalar_subquery().label("affiliations_json"),
+    ).where((persons.c.key if by == "key" else persons.c.id) == bindparam("wanted"))
+
+
+# Built once: a reused statement skips SQLAlchemy's construction and cache-key work.
+_PERSON = {(by, public): _person_statement(by, public) for by in ("key", "id") for public in (False, True)}
+
+
+def _date(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
 
 
 def person_view(conn: Connection, key_or_id: str | int, *, public: bool = False) -> dict[str, Any]:
-    """Everything about one person, each fact with its sources: six queries whatever the size."""
-    row = conn.execute(_PERSON_BY_KEY, {"key": str(key_or_id)}).mappings().first()
+    """Everything about one person, each fact with its sources, in one query."""
+    row = conn.execute(_PERSON["key", public], {"wanted": str(key_or_id)}).mappings().first()
     if row is None:
         person_id = lookup_id(conn, persons, key_or_id)  # a numeric id, or NotFound
-        row = conn.execute(select(persons).where(persons.c.id == person_id)).mappings().one()
+        row = conn.execute(_PERSON["id", public], {"wanted": person_id}).mappings().one()
     person_id = row["id"]
     if public and (not row["published"] or row["retracted_at"] is not None):
         from freedomledger.ledger import NotFound
 
         raise NotFound(f"no person {key_or_id!r}")
-    name_rows = _name_rows(conn, names.c.person_id, person_id)
-    history = _status_rows(conn, person_id)
-    found = _sources_of_rows(conn, {persons: [person_id], names: [r["id"] for r in name_rows],
-                                    status_changes: [r["id"] for r in history]})
-    for table, rows in ((names, name_rows), (status_changes, history)):
-        for r in rows:
-            r["sources"] = found.get((table.name, r["id"]), [])
+    found: dict[tuple[str, int], list[dict[str, Any]]] = defaultdict(list)
+    claims_found = [claim for n in range(3) for claim in row[f"sources_json_{n}"]]
+    for claim in sorted(claims_found, key=lambda c: c["claim"]):
+        found[(claim["subject_table"], claim["subject_id"])].append(_source_dict(claim))
+    name_rows = sorted(row["names_json"], key=lambda n: n["id"])
+    for name in name_rows:
+        name["sources"] = found.get((names.name, name["id"]), [])
+    history = []
+    for r in sorted(row["statuses_json"], key=lambda s: (s["date_start"] is None, s["date_start"] or "", s["id"])):
+        r["date_start"], r["date_end"] = _date(r["date_start"]), _date(r["date_end"])
+        history.append({"id": r["id"], "status": r["status"], "date": fuzzy(r), "precision": r["date_precision"],
+                        "details": r["details"], "release": r["release"],
+                        "sources": found.get((status_changes.name, r["id"]), [])})
     view = {
         "id": row["id"], "key": row["key"], "name": display_name(name_rows),
         "names": name_rows, "gender": row["gender"], "birth_date": fuzzy(row, "birth"),
@@ -195,7 +214,7 @@ def person_view(conn: Connection, key_or_id: str | int, *, public: bool = False)
         "status_history": history,
         "current_status": history[-1]["status"] if history else None,
         "held": is_held(h["status"] for h in history),
-        "affiliations": [dict(r) for r in conn.execute(_AFFILIATIONS[public], {"person_id": person_id}).mappings()],
+        "affiliations": sorted(row["affiliations_json"], key=lambda a: (a["organization"], a["role"] or "")),
         "sources": found.get((persons.name, person_id), []),
         "retracted": row["retracted_reason"],
     }

@@ -33,19 +33,24 @@ def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
-def make_engine(url: str | None = None, *, echo: bool = False) -> Engine:
+def make_engine(url: str | None = None, *, echo: bool = False, pool_size: int = 5) -> Engine:
     """An engine whose transactions are safe for concurrent readers and one writer.
 
     SQLite: WAL so readers never block on the writer, foreign keys on, and
     `BEGIN IMMEDIATE` so that two writers queue at the start of a transaction instead of
     one failing half-way with "database is locked" (the Datasette habit).
+
+    PostgreSQL: `pool_size` connections are kept open. It must cover the threads that use the
+    database at once (the web server's handler threads and its background work): past it,
+    each extra connection is opened and closed per use, which cost a tenth of the person
+    page's throughput and lost psycopg's prepared statements (docs/benchmarks.md).
     """
     url = resolve_url(url)
     if make_url(url).get_backend_name() == "sqlite":
         engine = create_engine(url, echo=echo, connect_args={"timeout": 30})
         _configure_sqlite(engine)
         return engine
-    return create_engine(url, echo=echo, pool_pre_ping=True)
+    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=pool_size)
 
 
 def _configure_sqlite(engine: Engine) -> None:

@@ -67,6 +67,7 @@ class WebState:
             loader=jinja2.FileSystemLoader(HERE / "templates"),
             autoescape=True, extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True,
             undefined=jinja2.StrictUndefined,
+            auto_reload=False,  # templates ship with the package; no stat() of each one per page
         )
 
     # --- identity ------------------------------------------------------------------------
@@ -194,7 +195,9 @@ def create_app(settings: Settings | None = None, *, ledger: Ledger | None = None
     from freedomledger.web.api import router as api_router
 
     settings = settings or Settings.from_env()
-    ledger = ledger or Ledger.open(settings.db_url, create=False)
+    # Beyond the handler threads: the search index's builder, the cached values' refresher
+    # and import jobs.
+    ledger = ledger or Ledger.open(settings.db_url, create=False, pool_size=settings.threads + 4)
     web = WebState(settings, ledger)
 
     @asynccontextmanager

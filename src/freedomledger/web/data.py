@@ -77,12 +77,6 @@ def person(conn: Connection, key: str, *, public: bool, script: str = "latin") -
     if public and view.get("retracted"):
         raise NotFound(f"no person {key!r}")
     view["name"] = queries.display_name(view["names"], script)
-    if public:
-        orgs = [a["organization"] for a in view["affiliations"]]
-        visible = set(conn.execute(
-            select(organizations.c.key).where(organizations.c.key.in_(orgs), organizations.c.published.is_(True))
-        ).scalars()) if orgs else set()
-        view["affiliations"] = [a for a in view["affiliations"] if a["organization"] in visible]
     view["sanction_actions"] = queries.sanction_action_rows(conn, person_id=view["id"])
     return view
 
