@@ -11,7 +11,7 @@ What it does:
 2. Makes --proposals pending review proposals: the fixture articles are ingested for real
    (extraction and all), then their proposals are copied, each with its own source, in one
    audited transaction, as `ingest` would have written them.
-3. Starts `uvicorn --workers N` on loopback and waits for the name index.
+3. Starts `freedomledger serve --workers N` on loopback and waits for the name index.
 4. Runs --clients closed-loop clients for --seconds: each request is a write with
    probability --write-share (an editor's review decision through the JSON API: accept or
    reject, alternately, on a proposal no other client touches), else a read: a person page
@@ -226,7 +226,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--write-share", type=float, default=0.05)
     parser.add_argument("--proposals", type=int, default=3000, help="pending proposals to decide")
-    parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
+    parser.add_argument("--workers", type=int, default=2, help="server processes")
     parser.add_argument("--seed", type=int, default=3)
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args()

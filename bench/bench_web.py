@@ -7,8 +7,8 @@
     .venv/bin/python bench/bench_web.py --db /tmp/fl_bench.db --persons 1000000 --clients 10 --workers 2
 
 Generation writes persons, names (Latin and Cyrillic) and status changes with bulk inserts
-(COPY on PostgreSQL) straight into the tables. The server is `uvicorn --factory
-freedomledger.web.app:app_from_env` in a subprocess on a free loopback port. The load
+(COPY on PostgreSQL) straight into the tables. The server is `freedomledger serve --workers N`
+in a subprocess on a free loopback port. The load
 generator is closed-loop (each client sends its next request when the previous one is
 answered): wrk (`apt install wrk`) with bench/wrk_paths.lua when installed, else asyncio +
 httpx in this process (which takes most of a core itself). Everything stays on 127.0.0.1.
@@ -148,7 +148,7 @@ def free_port() -> int:
 
 
 def rss_mib(pid: int) -> float:
-    """Resident memory of a process and its children (uvicorn workers), in MiB."""
+    """Resident memory of a process and its children (the server processes), in MiB."""
     total = 0
     pids = [pid]
     children = Path(f"/proc/{pid}/task/{pid}/children")
@@ -207,16 +207,17 @@ def latency_summary(latencies: list[float], seconds: float) -> dict[str, Any]:
 
 
 def start_server(url: str, workers: int, needs_index: bool) -> tuple[subprocess.Popen[bytes], str, dict[str, Any]]:
-    """uvicorn with `workers` processes on a free loopback port, once listening (and, with
+    """The server with `workers` processes on a free loopback port, once listening (and, with
     `needs_index`, once every worker's public name index is built): (process, base URL, timings)."""
     port = free_port()
     env = os.environ | {"FREEDOMLEDGER_DB": url, "FREEDOMLEDGER_PUBLIC": "1", "FREEDOMLEDGER_SECURE_COOKIES": "0",
                          # Without search phases the index would only be built in the background, eating the CPU
                          # the measured phases need.
                          "FREEDOMLEDGER_BUILD_INDEX": "1" if needs_index else "0"}
-    command = [sys.executable, "-m", "uvicorn", "--factory", "freedomledger.web.app:app_from_env", "--host",
-               "127.0.0.1", "--port", str(port), "--workers", str(workers), "--log-level", "warning",
-               "--no-access-log", "--timeout-worker-healthcheck", "900", "--timeout-keep-alive", "60"]
+    # `freedomledger serve`, as a deployment runs it (each worker with its own socket), minus
+    # the access log.
+    command = [sys.executable, "-m", "freedomledger", "serve", "--host", "127.0.0.1", "--port", str(port),
+               "--workers", str(workers), "--no-access-log", "--insecure-cookies"]
     started = time.perf_counter()
     server = subprocess.Popen(command, env=env, cwd=REPO)
     base = f"http://127.0.0.1:{port}"
@@ -281,7 +282,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=30.0, help="per phase")
     parser.add_argument("--max-requests", type=int, default=20_000, help="per phase")
-    parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
+    parser.add_argument("--workers", type=int, default=2, help="server processes")
     parser.add_argument("--phases", default="search,person,api-search,api-person")
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument("--generator", choices=["wrk", "python"], default="wrk" if shutil.which("wrk") else "python",

@@ -38,12 +38,14 @@ def serve(
         True, "--secure-cookies/--insecure-cookies",
         help="Mark cookies Secure (browsers still accept them on http://127.0.0.1 and localhost).",
     ),
-    workers: int = typer.Option(1, min=1, max=32, help="Server processes. Above 1, login rate limits and "
-                                "import progress are per process."),
+    workers: int = typer.Option(1, min=1, max=32, help="Server processes, each with its own listening socket. "
+                                "Above 1, login rate limits and import progress are per process."),
+    access_log: bool = typer.Option(True, "--access-log/--no-access-log", help="Log every request."),
 ) -> None:
     """Serve the web app and the JSON API (OpenAPI at /openapi.json)."""
     import uvicorn
 
+    from freedomledger.web import workers as workers_module
     from freedomledger.web.app import create_app
     from freedomledger.web.settings import PUBLIC_ENV, Settings
 
@@ -53,19 +55,25 @@ def serve(
     where = f"http://{host}:{port}/"
     console.print(f"serving {ledger.engine.url.render_as_string(hide_password=True)} at {where} "
                   f"({'public' if settings.public else 'closed to anonymous visitors'})")
+    options = {"proxy_headers": False, "server_header": False, "log_level": "info", "access_log": access_log}
     if workers == 1:
-        uvicorn.run(create_app(settings, ledger=ledger), host=host, port=port, proxy_headers=False,
-                    server_header=False, log_level="info")
+        uvicorn.run(create_app(settings, ledger=ledger), host=host, port=port, **options)
         return
     ledger.close()
     # Worker processes build their own app from the environment.
     os.environ["FREEDOMLEDGER_DB"] = url
     os.environ[PUBLIC_ENV] = "1" if settings.public else "0"
     os.environ["FREEDOMLEDGER_SECURE_COOKIES"] = "1" if secure_cookies else "0"
+    if workers_module.can_balance():
+        try:
+            status = workers_module.serve_workers(host, port, workers, options)
+        except OSError as exc:
+            fail(f"cannot listen on {host}:{port}: {exc.strerror}; choose another --port or --host")
+        raise typer.Exit(status)
     # The name index is built in a thread at start-up and can keep a worker from answering
     # the supervisor's health check for a while; a short timeout would kill and restart it.
-    uvicorn.run("freedomledger.web.app:app_from_env", factory=True, host=host, port=port, workers=workers,
-                proxy_headers=False, server_header=False, log_level="info", timeout_worker_healthcheck=900)
+    uvicorn.run(workers_module.APP, factory=True, host=host, port=port, workers=workers,
+                timeout_worker_healthcheck=900, **options)
 
 
 def _password(password_stdin: bool) -> str:

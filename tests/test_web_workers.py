@@ -1,0 +1,141 @@
+"""`freedomledger serve --workers N`: real processes on a real port, each with its own socket."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from freedomledger.ledger import Ledger
+from freedomledger.web import workers
+
+if not workers.can_balance() or not Path("/proc/self/fd").exists():
+    pytest.skip("needs SO_REUSEPORT and /proc (Linux)", allow_module_level=True)
+
+CONNECTIONS = 40
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def children(pid: int) -> set[int]:
+    """The server processes started by `pid` (not multiprocessing's resource tracker)."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            command = (stat.parent / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if int(fields[1]) == pid and b"spawn_main" in command:
+            found.add(int(stat.parent.name))
+    return found
+
+
+def socket_count(pid: int) -> int:
+    count = 0
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            count += os.readlink(fd).startswith("socket:")
+        except OSError:
+            pass
+    return count
+
+
+def wait_for(check, what: str, timeout: float = 60.0):  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+    path = tmp_path / "workers.db"
+    Ledger.open(str(path)).close()
+    port = free_port()
+    env = os.environ | {"FREEDOMLEDGER_DB": str(path), "FREEDOMLEDGER_BUILD_INDEX": "0"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "freedomledger", "serve", "--workers", "2", "--port", str(port),
+         "--no-access-log", "--insecure-cookies"], env=env,
+    )
+    base = f"http://127.0.0.1:{port}"
+
+    def healthy() -> bool:
+        try:
+            return httpx.get(base + "/healthz", timeout=2).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    try:
+        wait_for(lambda: len(children(server.pid)) == 2 and healthy(), "two server processes")
+        yield server, base
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait(10)
+
+
+def test_connections_are_spread_over_the_processes(served) -> None:
+    server, base = served
+    port = int(base.rsplit(":", 1)[1])
+    pids = sorted(children(server.pid))
+    before = {pid: socket_count(pid) for pid in pids}
+    # A burst of keep-alive connections, as a load generator or a busy proxy opens them: with
+    # one shared socket the first process to wake took most of them.
+    clients = [socket.create_connection(("127.0.0.1", port)) for _ in range(CONNECTIONS)]
+    try:
+        for c in clients:
+            c.sendall(b"GET /healthz HTTP/1.1\r\nHost: test\r\n\r\n")
+        for c in clients:
+            assert c.recv(4096).startswith(b"HTTP/1.1 200")
+        taken = {pid: socket_count(pid) - before[pid] for pid in pids}
+    finally:
+        for c in clients:
+            c.close()
+    assert sum(taken.values()) == CONNECTIONS
+    # The kernel hashes connections over the sockets; fewer than 8 of 40 is a 1-in-20,000 draw.
+    assert min(taken.values()) >= 8, taken
+
+
+def test_a_killed_process_is_replaced_and_sigterm_stops_all(served) -> None:
+    server, base = served
+    first, second = sorted(children(server.pid))
+    os.kill(first, signal.SIGKILL)
+    now = wait_for(lambda: (found := children(server.pid)) - {first} and len(found) == 2 and found,
+                   "a replacement process")
+    assert second in now and first not in now
+    for _ in range(20):  # every connection lands on a live process, the new one included
+        assert httpx.get(base + "/healthz", timeout=5).status_code == 200
+    server.send_signal(signal.SIGTERM)
+    assert server.wait(40) == 0
+    assert not children(server.pid)
+
+
+def test_a_taken_port_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "port.db"
+    Ledger.open(str(path)).close()
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run(
+            [sys.executable, "-m", "freedomledger", "serve", "--workers", "2", "--port", str(port)],
+            env=os.environ | {"FREEDOMLEDGER_DB": str(path)}, capture_output=True, text=True, timeout=60,
+        )
+    assert done.returncode == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in done.stderr and "--port" in done.stderr
