@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import Any
 
 import typer
 
@@ -55,7 +56,8 @@ def serve(
     where = f"http://{host}:{port}/"
     console.print(f"serving {ledger.engine.url.render_as_string(hide_password=True)} at {where} "
                   f"({'public' if settings.public else 'closed to anonymous visitors'})")
-    options = {"proxy_headers": False, "server_header": False, "log_level": "info", "access_log": access_log}
+    options: dict[str, Any] = {"proxy_headers": False, "server_header": False, "log_level": "info",
+                               "access_log": access_log}
     if workers == 1:
         uvicorn.run(create_app(settings, ledger=ledger), host=host, port=port, **options)
         return
