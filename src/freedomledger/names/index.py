@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from functools import lru_cache
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache, partial
 
 import numpy as np
 from rapidfuzz.distance import Levenshtein
@@ -109,7 +109,13 @@ class Hit:
     name: str
     score: float
     match: bool
-    explanation: str
+    explain: Callable[[], str] = field(compare=False, repr=False)
+
+    @property
+    def explanation(self) -> str:
+        """How the two names compare, worked out when asked: a search ranks up to top_k hits and
+        a page shows a few (the full comparison of all of them was a third of a search)."""
+        return self.explain()
 
     def to_dict(self) -> dict[str, object]:
         return {"id": self.id, "name": self.name, "score": round(self.score, 4),
@@ -396,14 +402,14 @@ class NameIndex:
     def _finish(self, q: ParsedName, scored: dict[int, tuple[float, int]], top_k: int,
                 threshold: float) -> list[Hit]:  # fmt: skip
         ranked = sorted(scored.items(), key=lambda kv: (-kv[1][0], self._ids[kv[0]]))[:top_k]
-        out = []
-        for owner, (_score, alias) in ranked:
-            name = self._names[alias]
-            infos, roles = self._tokens[alias]
-            parsed = make_parsed(name, "", q.kind, infos, roles)
-            cmp = compare_parsed(q, parsed, threshold)
-            out.append(Hit(self._ids[owner], name, cmp.score, cmp.match, cmp.explanation))
-        return out
+        # The fast score is compare()'s score (the same alignment, in the same canonical order).
+        return [Hit(self._ids[owner], self._names[alias], score, score >= threshold,
+                    partial(self._explain, q, alias, threshold))
+                for owner, (score, alias) in ranked]
+
+    def _explain(self, q: ParsedName, alias: int, threshold: float) -> str:
+        infos, roles = self._tokens[alias]
+        return compare_parsed(q, make_parsed(self._names[alias], "", q.kind, infos, roles), threshold).explanation
 
     def search(self, name: str, top_k: int = 10, kind: str | None = None,
                min_score: float = DEFAULT_MIN_SCORE, threshold: float | None = None) -> list[Hit]:  # fmt: skip
