@@ -86,8 +86,8 @@ def served(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
         yield server, base
     finally:
         if server.poll() is None:
-            server.kill()
-            server.wait(10)
+            server.terminate()
+            server.wait(40)
 
 
 def test_connections_are_spread_over_the_processes(served) -> None:
@@ -123,7 +123,15 @@ def test_a_killed_process_is_replaced_and_sigterm_stops_all(served) -> None:
         assert httpx.get(base + "/healthz", timeout=5).status_code == 200
     server.send_signal(signal.SIGTERM)
     assert server.wait(40) == 0
-    assert not children(server.pid)
+    assert not [pid for pid in now if Path(f"/proc/{pid}").exists()]
+
+
+def test_server_processes_end_with_a_killed_supervisor(served) -> None:
+    server, _ = served
+    pids = children(server.pid)
+    server.kill()
+    server.wait(10)
+    wait_for(lambda: not [pid for pid in pids if Path(f"/proc/{pid}").exists()], "the server processes to end", 40)
 
 
 def test_a_taken_port_is_a_clear_error(tmp_path: Path) -> None:

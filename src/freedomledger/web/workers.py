@@ -41,9 +41,22 @@ def listening_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
+def _die_with_parent() -> None:
+    """Linux: let the kernel end this process when the supervisor ends, even by SIGKILL, so
+    that no server process (each holding its name index, gigabytes on a large ledger) is left
+    behind."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 def _run_one(options: dict[str, Any], sock: socket.socket) -> None:
     import uvicorn
 
+    _die_with_parent()
     uvicorn.Server(uvicorn.Config(APP, factory=True, **options)).run(sockets=[sock])
 
 
