@@ -101,3 +101,23 @@ def test_searches_before_the_index_is_ready_say_so(ledger: Ledger, monkeypatch) 
             assert c.get("/api/search", params={"q": "Anna Prykladava"}).json()["items"][0]["key"] == "anna"
     finally:
         release.set()
+
+
+def test_a_person_hidden_since_the_index_looked_is_not_shown(ledger: Ledger) -> None:
+    from freedomledger.web.search import run_search
+
+    _add(ledger, "anna", "Anna Prykladava")
+    _add(ledger, "ania", "Anna Prykladova")
+    search = NameSearch(ledger, check_every_s=3600.0)  # an index that has not looked since
+
+    def shown() -> list[str]:
+        with ledger.read() as conn:
+            _, items = run_search(conn, search, "Anna Prykladava", public=True, script="latin")
+        return sorted(i["key"] for i in items)
+
+    assert shown() == ["ania", "anna"]
+    with ledger.transaction("test") as tx:
+        anna = tx.conn.execute(select(persons.c.id).where(persons.c.key == "anna")).scalar_one()
+        tx.update(persons, anna, {"published": False})
+    assert _keys(search, True, "Anna Prykladava") == ["person:anna", "person:ania"]  # still in the index
+    assert shown() == ["ania"]  # but the page is read with the caller's visibility

@@ -256,9 +256,9 @@ def run_search(
     country: str | None = None, since: Any = None, until: Any = None, kind: str | None = None,
     top_k: int = SEARCH_TOP_K, min_score: float | None = None, page: tuple[int, int] | None = None,
 ) -> tuple[int, list[dict[str, Any]]]:
-    """Ranked persons and organisations for a name (the best `top_k`), re-read with the
-    caller's visibility: (how many, the results). With `page` (offset, limit) only that slice
-    is returned, and only its persons' details are read."""
+    """Ranked persons and organisations for a name (the best `top_k`), the shown ones re-read
+    with the caller's visibility: (how many, the results). With `page` (offset, limit) only
+    that slice is returned, and only its persons are read."""
     hits = names.hits(public, query, top_k, min_score_for(query) if min_score is None else min_score)
     best: dict[str, Hit] = {}
     for hit in hits:
@@ -266,20 +266,34 @@ def run_search(
             best[hit.id] = hit
     person_keys = [i.split(":", 1)[1] for i in best if i.startswith("person:")]
     org_keys = [i.split(":", 1)[1] for i in best if i.startswith("organization:")]
-    ranked: list[tuple[Hit, str, Any]] = []
+    filtered = bool(status or country or since or until)
+    ranked: list[tuple[Hit, str, str]] = []  # (hit, kind, key)
+    people: dict[str, Any] = {}  # key -> row
+    orgs: dict[str, Any] = {}
     if kind in (None, "person") and person_keys:
-        for row in data.filtered_persons(conn, public=public, status=status, country=country, since=since,
-                                         until=until, keys=person_keys, limit=None):
-            ranked.append((best[f"person:{row['key']}"], "person", row))
-    if kind in (None, "organization") and org_keys and not (status or country or since or until):
+        if filtered:
+            people = {r["key"]: r for r in data.filtered_persons(
+                conn, public=public, status=status, country=country, since=since, until=until, keys=person_keys,
+                limit=None)}
+        # Without filters the index's hits are the answer: it holds only what this caller may
+        # see, within a second of every change, and the shown page is read again below.
+        ranked += [(best[f"person:{k}"], "person", k) for k in person_keys if not filtered or k in people]
+    if kind in (None, "organization") and org_keys and not filtered:
         for org in data.organizations_by_keys(conn, org_keys, public=public):
-            ranked.append((best[f"organization:{org['key']}"], "organization", org))
-    ranked.sort(key=lambda r: (-r[0].score, r[0].name, r[2]["key"]))
+            orgs[org["key"]] = org
+            ranked.append((best[f"organization:{org['key']}"], "organization", org["key"]))
+    ranked.sort(key=lambda r: (-r[0].score, r[0].name, r[2]))
     chosen = ranked if page is None else ranked[page[0]:page[0] + page[1]]
-    details = {r["key"]: r for r in data.person_rows(conn, [row for _, k, row in chosen if k == "person"], script)}
+    unread = [key for _, what, key in chosen if what == "person" and key not in people]
+    if unread:
+        people |= {r["key"]: r for r in data.filtered_persons(conn, public=public, keys=unread, limit=None)}
+    details = {r["key"]: r for r in data.person_rows(
+        conn, [people[key] for _, what, key in chosen if what == "person" and key in people], script)}
     results = []
-    for hit, what, row in chosen:
-        shown = details[row["key"]] if what == "person" else row
+    for hit, what, key in chosen:
+        shown = details.get(key) if what == "person" else orgs[key]
+        if shown is None:  # hidden or retracted since the index last looked
+            continue
         results.append({"kind": what, **shown, "matched": hit.name, "score": round(hit.score, 3),
                         "explanation": hit.explanation})
     return len(ranked), results
