@@ -34,6 +34,9 @@ def test_search_results_carry_match_and_explanation(api) -> None:
     assert item["matched"] in ("Марыя Калеснікава", "Maria Kalesnikava")
     assert item["explanation"]
     assert item["status"] == "sentenced" and item["held"] is True
+    # "since" is the date of the latest status that decides custody, as the person page has it
+    history = c.get(f"/api/persons/{item['key']}").json()["status_history"]
+    assert item["since"] == [h["date"] for h in history if h["status"] == "sentenced"][-1]
 
 
 def test_search_filters_and_pagination(api) -> None:

@@ -147,3 +147,16 @@ def test_a_taken_port_is_a_clear_error(tmp_path: Path) -> None:
         )
     assert done.returncode == 1
     assert f"cannot listen on 127.0.0.1:{port}" in done.stderr and "--port" in done.stderr
+
+
+def test_a_bad_thread_count_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "threads.db"
+    Ledger.open(str(path)).close()
+    done = subprocess.run(
+        [sys.executable, "-m", "freedomledger", "serve", "--port", str(free_port())],
+        env=os.environ | {"FREEDOMLEDGER_DB": str(path), "FREEDOMLEDGER_THREADS": "many"},
+        capture_output=True, text=True, timeout=60,
+    )
+    assert done.returncode == 1
+    assert "$FREEDOMLEDGER_THREADS must be a whole number from 1 up, not 'many'" in done.stderr
+    assert "Traceback" not in done.stderr

@@ -52,7 +52,10 @@ def serve(
 
     ledger = open_ledger(create=False)  # a clear error when the ledger does not exist yet
     url = ledger.engine.url.render_as_string(hide_password=False)
-    settings = Settings.from_env(db_url=url, public=public, secure_cookies=secure_cookies)
+    try:
+        settings = Settings.from_env(db_url=url, public=public, secure_cookies=secure_cookies)
+    except ValueError as exc:
+        fail(str(exc))
     where = f"http://{host}:{port}/"
     console.print(f"serving {ledger.engine.url.render_as_string(hide_password=True)} at {where} "
                   f"({'public' if settings.public else 'closed to anonymous visitors'})")

@@ -42,14 +42,19 @@ class json_array_agg(FunctionElement[Any]):  # noqa: N801
     name = "json_array_agg"
 
 
-def json_rows(fields: dict[str, Any]) -> json_array_agg:
-    """A JSON array with one object per row, keyed by the names in `fields` (code constants)."""
+def json_fields(fields: dict[str, Any]) -> json_object:
+    """A JSON object of one row, keyed by the names in `fields` (code constants)."""
     pairs: list[Any] = []
     for key, column in fields.items():
         if not _KEY.match(key):
             raise ValueError(f"JSON key {key!r} must be a lower-case identifier")
         pairs += [literal_column(f"'{key}'"), column]
-    return json_array_agg(json_object(*pairs))
+    return json_object(*pairs)
+
+
+def json_rows(fields: dict[str, Any]) -> json_array_agg:
+    """A JSON array with one object per row, keyed by the names in `fields`."""
+    return json_array_agg(json_fields(fields))
 
 
 @compiles(json_object, "postgresql")

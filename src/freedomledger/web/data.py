@@ -20,6 +20,7 @@ from freedomledger import exports
 from freedomledger.ledger import NotFound, queries
 from freedomledger.ledger.registry import lookup_id
 from freedomledger.model import HOLDING, RELEASING, Status
+from freedomledger.store.json_sql import json_fields, json_rows
 from freedomledger.store.tables import deals as deals_table
 from freedomledger.store.tables import (
     names,
@@ -307,26 +308,60 @@ def filtered_persons(
     return list(conn.execute(query).mappings())
 
 
-_CUSTODY_OF = select(custody(bindparam("custody_ids", expanding=True)))
+def _shown_statement(by: str, public: bool) -> Any:
+    """Persons (by id or key) with their names and latest custody-deciding status as JSON: a
+    page of persons in one query."""
+    shown_names = select(json_rows({"id": names.c.id, "text": names.c.text, "script": names.c.script})).where(
+        names.c.person_id == persons.c.id, names.c.retracted_at.is_(None))
+    latest = (
+        select(json_fields({"status": status_changes.c.status, "date_start": status_changes.c.date_start,
+                            "date_end": status_changes.c.date_end,
+                            "date_precision": status_changes.c.date_precision}))
+        .where(status_changes.c.person_id == persons.c.id, status_changes.c.retracted_at.is_(None),
+               status_changes.c.status.in_(HOLDING_VALUES + RELEASING_VALUES))
+        .order_by(status_changes.c.date_start.desc(), status_changes.c.id.desc())  # as custody() ranks
+        .limit(1)
+    )
+    return select(
+        persons.c.id, persons.c.key, persons.c.citizenships,
+        shown_names.scalar_subquery().label("names_json"), latest.scalar_subquery().label("custody_json"),
+    ).where((persons.c.id if by == "id" else persons.c.key).in_(bindparam("wanted", expanding=True)),
+            persons.c.retracted_at.is_(None), *([persons.c.published.is_(True)] if public else []))
+
+
+_SHOWN = {(by, public): _shown_statement(by, public) for by in ("id", "key") for public in (False, True)}
+
+
+def _shown(r: Any, script: str) -> dict[str, Any]:
+    shown = sorted(r["names_json"], key=lambda n: n["id"])
+    now = r["custody_json"]
+    if now:
+        now = now | {"date_start": dt.date.fromisoformat(now["date_start"]) if now["date_start"] else None,
+                     "date_end": dt.date.fromisoformat(now["date_end"]) if now["date_end"] else None}
+    return {
+        "id": r["id"], "key": r["key"], "name": queries.display_name(shown, script),
+        "names": [n["text"] for n in shown],
+        "status": now["status"] if now else None, "since": queries.fuzzy(now) if now else None,
+        "held": bool(now and now["status"] in HOLDING_VALUES), "citizenships": r["citizenships"],
+    }
 
 
 def person_rows(conn: Connection, rows: list[Any], script: str) -> list[dict[str, Any]]:
-    """Display name, names, current status and citizenships of persons (rows of filtered_persons)."""
-    page_ids = [r["id"] for r in rows]
-    current: dict[int, Any] = {}
-    if page_ids:
-        current = {r["person_id"]: r for r in conn.execute(_CUSTODY_OF, {"custody_ids": page_ids}).mappings()}
-    shown = names_by_owner(conn, names.c.person_id, page_ids)
-    result = []
-    for r in rows:
-        now = current.get(r["id"])
-        result.append({
-            "id": r["id"], "key": r["key"], "name": queries.display_name(shown.get(r["id"], []), script),
-            "names": [n["text"] for n in shown.get(r["id"], [])],
-            "status": now["status"] if now else None, "since": queries.fuzzy(now) if now else None,
-            "held": bool(now and now["status"] in HOLDING_VALUES), "citizenships": r["citizenships"],
-        })
-    return result
+    """Display name, names, current status and citizenships of persons (rows of filtered_persons),
+    in their order."""
+    if not rows:
+        return []
+    found = {r["id"]: _shown(r, script)
+             for r in conn.execute(_SHOWN["id", False], {"wanted": [r["id"] for r in rows]}).mappings()}
+    return [found[r["id"]] for r in rows if r["id"] in found]
+
+
+def shown_persons(conn: Connection, keys: list[str], *, public: bool, script: str) -> dict[str, dict[str, Any]]:
+    """person_rows of the persons with these keys that the caller may see, by key."""
+    if not keys:
+        return {}
+    return {r["key"]: _shown(r, script)
+            for r in conn.execute(_SHOWN["key", public], {"wanted": keys}).mappings()}
 
 
 def keys_of(conn: Connection, table: Any, ids: Collection[int]) -> list[str]:

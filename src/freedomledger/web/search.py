@@ -284,11 +284,11 @@ def run_search(
             ranked.append((best[f"organization:{org['key']}"], "organization", org["key"]))
     ranked.sort(key=lambda r: (-r[0].score, r[0].name, r[2]))
     chosen = ranked if page is None else ranked[page[0]:page[0] + page[1]]
-    unread = [key for _, what, key in chosen if what == "person" and key not in people]
-    if unread:
-        people |= {r["key"]: r for r in data.filtered_persons(conn, public=public, keys=unread, limit=None)}
-    details = {r["key"]: r for r in data.person_rows(
-        conn, [people[key] for _, what, key in chosen if what == "person" and key in people], script)}
+    page_keys = [key for _, what, key in chosen if what == "person"]
+    if filtered:
+        details = {r["key"]: r for r in data.person_rows(conn, [people[key] for key in page_keys], script)}
+    else:
+        details = data.shown_persons(conn, page_keys, public=public, script=script)
     results = []
     for hit, what, key in chosen:
         shown = details.get(key) if what == "person" else orgs[key]

@@ -21,6 +21,15 @@ def _env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _env_count(name: str, default: int) -> int:
+    value = (os.environ.get(name) or "").strip()
+    if not value:
+        return default
+    if not (value.isascii() and value.isdigit()) or int(value) < 1:
+        raise ValueError(f"${name} must be a whole number from 1 up, not {value!r}")
+    return int(value)
+
+
 @dataclass(frozen=True)
 class Settings:
     db_url: str | None = None
@@ -39,8 +48,9 @@ class Settings:
     # How long a search waits for the name index before answering 503 "building".
     index_wait_s: float = 5.0
     build_index_on_start: bool = True
-    # Threads per worker process that run request handlers.
-    threads: int = 6
+    # Threads per worker process that run request handlers. They share one interpreter lock:
+    # at 50 clients 3 answered with a third of the tail latency of 6 (docs/benchmarks.md).
+    threads: int = 3
     default_lang: str = "en"
 
     @classmethod
@@ -52,7 +62,7 @@ class Settings:
             secure_cookies=_env_bool("FREEDOMLEDGER_SECURE_COOKIES", True),
             # Off: the name index is built at the first search instead of at start-up.
             build_index_on_start=_env_bool("FREEDOMLEDGER_BUILD_INDEX", True),
-            threads=int(os.environ.get("FREEDOMLEDGER_THREADS") or cls.threads),
+            threads=_env_count("FREEDOMLEDGER_THREADS", cls.threads),
         )
         given = {k: v for k, v in overrides.items() if v is not None}
         return replace(base, **given)  # type: ignore[arg-type]
