@@ -284,6 +284,7 @@ def main() -> None:
     parser.add_argument("--max-requests", type=int, default=20_000, help="per phase")
     parser.add_argument("--workers", type=int, default=2, help="server processes")
     parser.add_argument("--phases", default="search,person,api-search,api-person")
+    parser.add_argument("--warm-up", type=float, default=10.0, help="seconds of unmeasured load before each phase")
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument("--generator", choices=["wrk", "python"], default="wrk" if shutil.which("wrk") else "python",
                         help="load generator (default: wrk when installed, else asyncio + httpx)")
@@ -301,32 +302,46 @@ def main() -> None:
         sys.exit(f"the database holds {have} persons, fewer than --persons; use an empty database")
     with ledger.read() as conn:
         rng = random.Random(5)
-        ids = [rng.randint(1, args.persons) for _ in range(3000)]
-        sample = conn.execute(select(names.c.text, persons.c.key).join(persons, persons.c.id == names.c.person_id)
-                              .where(persons.c.id.in_(ids[:1500]), persons.c.published.is_(True))).all()
-        keys = [k for (k,) in conn.execute(select(persons.c.key).where(persons.c.id.in_(ids[1500:]),
-                                                                      persons.c.published.is_(True)))]
+
+        def draw() -> tuple[list[str], list[str]]:
+            """(queries, person keys) from random published persons: 80 % full names in Latin or
+            Cyrillic, the rest surnames alone."""
+            ids = [rng.randint(1, args.persons) for _ in range(3000)]
+            sample = [t for (t,) in conn.execute(
+                select(names.c.text).join(persons, persons.c.id == names.c.person_id)
+                .where(persons.c.id.in_(ids[:1500]), persons.c.published.is_(True)))]
+            keys = [k for (k,) in conn.execute(select(persons.c.key).where(persons.c.id.in_(ids[1500:]),
+                                                                          persons.c.published.is_(True)))]
+            return sample + [t.split()[-1] for t in sample[:300]], keys
+
+        # The warm-up draws other persons than the measured phase, so that it warms the server
+        # (prepared statements, caches of code) without fetching the measured rows beforehand.
+        measured, warming = draw(), draw()
         results["names_rows"] = conn.execute(select(func.count()).select_from(names)).scalar_one()
         results["status_rows"] = conn.execute(select(func.count()).select_from(status_changes)).scalar_one()
     url = ledger.engine.url.render_as_string(hide_password=False)
     ledger.close()
-    queries = [t for t, _ in sample] + [t.split()[-1] for t, _ in sample[:300]]
 
     server, base, timings = start_server(url, args.workers, any("search" in p for p in args.phases.split(",")))
     results.update(timings)
     try:
         from urllib.parse import quote
 
-        phases = {
-            "search": lambda r: "/search?q=" + quote(r.choice(queries)),
-            "person": lambda r: "/persons/" + r.choice(keys),
-            "api-search": lambda r: "/api/search?q=" + quote(r.choice(queries)),
-            "api-person": lambda r: "/api/persons/" + r.choice(keys),
-        }
-        asyncio.run(load(base, phases["person"], min(args.clients, 10), 3.0, 500))  # warm-up
+        def phases(queries: list[str], keys: list[str]) -> dict[str, Any]:
+            return {
+                "search": lambda r: "/search?q=" + quote(r.choice(queries)),
+                "person": lambda r: "/persons/" + r.choice(keys),
+                "api-search": lambda r: "/api/search?q=" + quote(r.choice(queries)),
+                "api-person": lambda r: "/api/persons/" + r.choice(keys),
+            }
+
+        def run(make_path: Any, seconds: float) -> dict[str, Any]:
+            return (wrk_load(base, make_path, args.clients, seconds) if args.generator == "wrk"
+                    else asyncio.run(load(base, make_path, args.clients, seconds, args.max_requests)))
+
         for name in args.phases.split(","):
-            outcome = (wrk_load(base, phases[name], args.clients, args.seconds) if args.generator == "wrk"
-                       else asyncio.run(load(base, phases[name], args.clients, args.seconds, args.max_requests)))
+            run(phases(*warming)[name], args.warm_up)  # not measured
+            outcome = run(phases(*measured)[name], args.seconds)
             outcome["load_average"] = round(os.getloadavg()[0], 1)
             results[name] = outcome
             print(f"{name:11s} {json.dumps(outcome)}", flush=True)
