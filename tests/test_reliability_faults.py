@@ -56,3 +56,42 @@ def test_hostile_registry_row_is_imported_or_refused_cleanly(db_url: str, tmp_pa
 def test_unreachable_database_is_one_clear_line(url: str) -> None:
     result = run("--db", url, "person", "list")
     assert clean_failure(result), result.stderr[-800:]
+
+
+def test_a_connection_the_server_dropped_is_replaced(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """PostgreSQL: a pooled connection that the server ended (a restart, an idle timeout) is
+    tested when it has been idle and replaced, without an error; one used moments ago is not
+    tested, fails once, and the pool is renewed."""
+    import sqlalchemy as sa
+
+    from freedomledger.ledger import Ledger
+    from freedomledger.store import db
+
+    if not db_url.startswith("postgresql"):
+        pytest.skip("SQLite has no server to drop connections")
+    ledger = Ledger.open(db_url, create=False, pool_size=1)
+    admin = sa.create_engine(db.resolve_url(db_url), poolclass=sa.pool.NullPool)
+
+    def backend() -> int:
+        with ledger.read() as conn:
+            return int(conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one())
+
+    def drop(pid: int) -> None:
+        with admin.connect() as conn:
+            assert conn.exec_driver_sql(f"SELECT pg_terminate_backend({pid})").scalar_one()
+
+    try:
+        first = backend()
+        drop(first)
+        monkeypatch.setattr(db, "PING_IDLE_S", 0.0)  # as if it had sat idle
+        second = backend()
+        assert second != first
+        monkeypatch.setattr(db, "PING_IDLE_S", 3600.0)  # used moments ago: not tested
+        drop(second)
+        with pytest.raises(sa.exc.DBAPIError) as failed:
+            backend()
+        assert failed.value.connection_invalidated
+        assert backend() not in (first, second)
+    finally:
+        admin.dispose()
+        ledger.close()
