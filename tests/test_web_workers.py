@@ -168,3 +168,14 @@ def test_a_bad_thread_count_is_a_clear_error(tmp_path: Path) -> None:
     assert done.returncode == 1
     assert "$FREEDOMLEDGER_THREADS must be a whole number from 1 up, not 'many'" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_processes_that_cannot_start_stop_the_server(tmp_path: Path) -> None:
+    # Each process builds its app from the environment; here there is no ledger to open, so
+    # every process exits with an error instead of being started again and again.
+    code = ("import sys; from freedomledger.web import workers; "
+            f"sys.exit(workers.serve_workers('127.0.0.1', {free_port()}, 2, {{'log_level': 'critical'}}))")
+    done = subprocess.run([sys.executable, "-c", code], env=os.environ | {"FREEDOMLEDGER_DB": str(tmp_path / "x.db")},
+                          capture_output=True, text=True, timeout=workers.EARLY_EXIT_S + 30)
+    assert done.returncode == 1
+    assert "while starting; stopping" in done.stderr
