@@ -81,3 +81,17 @@ def test_translator_and_language_choice() -> None:
     assert _("a message with no entry") == "a message with no entry"
     assert i18n.pick_language(None, "de-DE,en;q=0.8") == "en"
     assert i18n.pick_language("zz", None) == "en"
+
+
+@pytest.mark.parametrize(("args", "note"), [
+    (["--help"], "[default: ./freedomledger.db]"),
+    (["serve", "--help"], "[default: on, or $FREEDOMLEDGER_PUBLIC]"),
+    (["sanctions", "status", "--help"], "[default: today]"),
+])
+def test_help_keeps_the_defaults_written_in_it(args: list[str], note: str) -> None:
+    # Typer renders help through rich, which took "[default: ...]" for markup and dropped it.
+    from freedomledger.cli import app
+
+    shown = CliRunner().invoke(app, args, env={"COLUMNS": "240"})
+    assert shown.exit_code == 0
+    assert note in " ".join(shown.stdout.split())

@@ -121,7 +121,7 @@ def _register_screening_sources() -> None:
 def _options(
     db: str | None = typer.Option(
         None, "--db", envvar="FREEDOMLEDGER_DB",
-        help="SQLite file path or postgresql:// URL [default: ./freedomledger.db].",
+        help="SQLite file path or postgresql:// URL \\[default: ./freedomledger.db].",
     ),
     actor_name: str | None = typer.Option(
         None, "--actor", envvar="FREEDOMLEDGER_ACTOR", help="Who is making changes (for the audit trail).",
@@ -140,7 +140,7 @@ def init() -> None:
 
 @app.command("load-sample")
 def load_sample(
-    directory: Path | None = typer.Argument(None, help="Dataset folder [default: the bundled sample]."),
+    directory: Path | None = typer.Argument(None, help="Dataset folder \\[default: the bundled sample]."),
 ) -> None:
     """Load a YAML dataset (the bundled sample by default). Loading twice changes nothing."""
     data = read_dataset(directory or default_dir())

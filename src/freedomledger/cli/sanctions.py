@@ -56,7 +56,7 @@ def import_cmd(
     authority: str | None = typer.Option(None, "--authority", help="Authority for a new "
                                          "FollowTheMoney list (US, UK, EU, UN …)."),
     key: str | None = typer.Option(None, "--key", help="List key for FollowTheMoney files "
-                                   "[default: from the dataset name]."),
+                                   "\\[default: from the dataset name]."),
     json_out: bool = JsonOption,
 ) -> None:
     """Import snapshots; a snapshot already held (same content) is skipped. One transaction:
@@ -136,7 +136,7 @@ def status_cmd(
     name: str = typer.Argument(..., help="A name, or LIST:ID such as ofac-sdn:44541."),
     authority: str | None = AuthorityOption,
     list_key: str | None = ListOption,
-    as_of: str | None = typer.Option(None, "--as-of", help="YYYY-MM-DD [default: today]."),
+    as_of: str | None = typer.Option(None, "--as-of", help="YYYY-MM-DD \\[default: today]."),
     json_out: bool = JsonOption,
 ) -> None:
     """Was NAME listed on a date? With the snapshots that show it."""

@@ -52,9 +52,9 @@ AUTO_REFRESH_PERSONS = 20_000
 AUTO_REFRESH_PENDING = 2_000
 
 FormatOpt = typer.Option(Format.table, "--format", "-f", help="table, json or csv.")
-AsOfOpt = typer.Option(None, "--as-of", help="Answer as of this date (YYYY-MM-DD, YYYY-MM, YYYY) [default: today].")
-SinceOpt = typer.Option(None, help="Window start (YYYY-MM-DD, YYYY-MM, YYYY) [default: 2020-01-01].")
-UntilOpt = typer.Option(None, help="Window end [default: --as-of].")
+AsOfOpt = typer.Option(None, "--as-of", help="Answer as of this date (YYYY-MM-DD, YYYY-MM, YYYY) \\[default: today].")
+SinceOpt = typer.Option(None, help="Window start (YYYY-MM-DD, YYYY-MM, YYYY) \\[default: 2020-01-01].")
+UntilOpt = typer.Option(None, help="Window end \\[default: --as-of].")
 PeriodOpt = typer.Option(Period.month, help="Granularity of series: day, month, quarter or year.")
 CountryOpt = typer.Option(None, help="Releasing state of release events (ISO code, e.g. BY).")
 AuthorityOpt = typer.Option(None, help="Sanctions authority of the concessions (US, EU, UK …).")

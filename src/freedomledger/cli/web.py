@@ -33,7 +33,7 @@ def serve(
     port: int = typer.Option(8000, help="Port to listen on."),
     public: bool | None = typer.Option(
         None, "--public/--no-public",
-        help="Let anonymous visitors read published records [default: on, or $FREEDOMLEDGER_PUBLIC].",
+        help="Let anonymous visitors read published records \\[default: on, or $FREEDOMLEDGER_PUBLIC].",
     ),
     secure_cookies: bool = typer.Option(
         True, "--secure-cookies/--insecure-cookies",
