@@ -234,6 +234,12 @@ def detect_script(text: str) -> Script:
     return best if counts[best] else Script.other
 
 
+def is_number(value: object) -> bool:
+    """A whole number written in ASCII digits. (str.isdigit accepts '²' and other Unicode
+    digits, which int() then refuses.)"""
+    return isinstance(value, str) and value.isascii() and value.isdigit()
+
+
 class Name(BaseModel):
     text: str = Field(min_length=1, max_length=500)
     lang: str | None = Field(default=None, max_length=8)

@@ -37,6 +37,7 @@ from freedomledger.cli.sanctions import sanctions_app
 from freedomledger.cli.stats import report, stats_app
 from freedomledger.cli.web import serve, user_app
 from freedomledger.ledger import LedgerError, queries
+from freedomledger.model import is_number
 from freedomledger.ledger.loading import import_registry, load_dataset
 from freedomledger.sources.registry import RegistryError, read_registry
 from freedomledger.sources.sample import DatasetError, default_dir, read_dataset
@@ -247,7 +248,7 @@ def history(
     with open_ledger().read() as conn:
         subject_id = None
         if subject is not None:
-            numeric = subject.isascii() and subject.isdigit()
+            numeric = is_number(subject)
             subject_id = int(subject) if numeric else lookup_id(conn, persons, subject)
             table = table or (None if numeric else "persons")
         rows = queries.history(conn, table=table, subject_id=subject_id, actor=actor_name, limit=limit)

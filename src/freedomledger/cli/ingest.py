@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from freedomledger.cli._common import actor, console, fail, open_ledger, print_json, print_table
+from freedomledger.model import is_number
 
 
 def ingest(
@@ -114,7 +115,7 @@ def _edits(pairs: list[str]) -> dict[str, object]:
         name, sep, value = pair.partition("=")
         if not sep:
             fail(f"--set {pair!r}: expected field=value")
-        edits[name] = int(value) if value.isascii() and value.isdigit() else value
+        edits[name] = int(value) if is_number(value) else value
     return edits
 
 

@@ -10,7 +10,7 @@ import typer
 from freedomledger.cli._common import JsonOption, actor, console, fail, open_ledger, print_json, print_table
 from freedomledger.ledger import Tx, queries
 from freedomledger.ledger import registry as reg
-from freedomledger.model import FuzzyDate, Name, NameKind, Organization, Person, Status, StatusChange
+from freedomledger.model import FuzzyDate, Name, NameKind, Organization, Person, Status, StatusChange, is_number
 from freedomledger.store.tables import organizations, persons
 
 person_app = typer.Typer(help="Add, show, list and edit persons.", no_args_is_help=True)
@@ -210,7 +210,7 @@ def status_add(
         name, sep, value = item.partition("=")
         if not sep:
             fail(f"--detail {item!r}: expected key=value")
-        details[name] = int(value) if value.isascii() and value.isdigit() else value
+        details[name] = int(value) if is_number(value) else value
     try:
         when = FuzzyDate.parse(date, date_end)
     except ValueError as exc:

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Table, and_, select
 
 from freedomledger.ledger import LedgerError, NotFound, Tx, jsonable
-from freedomledger.model import Name, Organization, Person, StatusChange
+from freedomledger.model import Name, Organization, Person, StatusChange, is_number
 from freedomledger.store.tables import (
     affiliations,
     names,
@@ -26,7 +26,7 @@ def lookup_id(tx_or_conn: Any, table: Table, key_or_id: str | int) -> int:
     conn = getattr(tx_or_conn, "conn", tx_or_conn)
     text = str(key_or_id)
     condition = table.c.key == text
-    if text.isascii() and text.isdigit() and len(text) < 10:  # an id fits an INTEGER column; a longer number is only a key
+    if is_number(text) and len(text) < 10:  # an id fits an INTEGER column; a longer number is only a key
         condition = condition | (table.c.id == int(text))
     found = conn.execute(select(table.c.id).where(condition)).scalar()
     if found is None:

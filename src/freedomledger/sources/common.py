@@ -425,12 +425,6 @@ def read_bytes(path: Path) -> bytes:
         raise ListFormatError(f"cannot be read: {exc.strerror}.", file=path) from exc
 
 
-def is_number(value: object) -> bool:
-    """A whole number written in ASCII digits. (str.isdigit accepts '²' and other Unicode
-    digits, which int() then refuses.)"""
-    return isinstance(value, str) and value.isascii() and value.isdigit()
-
-
 def make_details(values: Mapping[str, str | None]) -> tuple[tuple[str, str], ...]:
     """Format-specific facts (title, vessel flag, …) as a sorted tuple, empties dropped."""
     return tuple(sorted((k, v) for k, v in values.items() if v))

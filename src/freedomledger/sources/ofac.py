@@ -24,6 +24,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from pathlib import Path
 
+from freedomledger.model import is_number
 from freedomledger.sources.common import (
     Coverage,
     EntitySchema,
@@ -37,7 +38,6 @@ from freedomledger.sources.common import (
     csv_rows,
     decode_bytes,
     hash_files,
-    is_number,
     make_details,
     make_name,
     parse_loose_date,

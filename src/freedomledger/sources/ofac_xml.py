@@ -27,6 +27,7 @@ from typing import Any
 
 from lxml import etree
 
+from freedomledger.model import is_number
 from freedomledger.sources.common import (
     ALL_COVERAGE,
     EntitySchema,
@@ -38,7 +39,6 @@ from freedomledger.sources.common import (
     clean_text,
     country_code,
     hash_files,
-    is_number,
     make_details,
     make_name,
     parse_loose_date,

@@ -16,6 +16,7 @@ import re
 from collections import defaultdict
 from pathlib import Path
 
+from freedomledger.model import is_number
 from freedomledger.sources.common import (
     Coverage,
     EntitySchema,
@@ -29,7 +30,6 @@ from freedomledger.sources.common import (
     csv_rows,
     decode_bytes,
     hash_files,
-    is_number,
     make_details,
     make_name,
     parse_loose_date,

@@ -13,6 +13,7 @@ from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from freedomledger.ledger import Conflict, LedgerError
+from freedomledger.model import is_number
 from freedomledger.store.tables import persons
 from freedomledger.web import data
 from freedomledger.web.api.admin import audit_rows
@@ -133,7 +134,7 @@ def decide(
         if date:
             edits["date"] = date
         if count:
-            if not (count.isascii() and count.isdigit()) or len(count) > 9:
+            if not is_number(count) or len(count) > 9:
                 raise ApiError(422, "count: a whole number", field="count")
             edits["count"] = int(count)
     module = ingest_module()

@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, replace
 
+from freedomledger.model import is_number
+
 SECRET_ENV = "FREEDOMLEDGER_SECRET"
 PUBLIC_ENV = "FREEDOMLEDGER_PUBLIC"
 MiB = 1024 * 1024
@@ -25,7 +27,7 @@ def _env_count(name: str, default: int) -> int:
     value = (os.environ.get(name) or "").strip()
     if not value:
         return default
-    if not (value.isascii() and value.isdigit()) or int(value) < 1:
+    if not is_number(value) or int(value) < 1:
         raise ValueError(f"${name} must be a whole number from 1 up, not {value!r}")
     return int(value)
 
