@@ -114,6 +114,28 @@ def test_passwords_and_tokens_are_never_logged(sqlite_web, app, caplog) -> None:
         assert secret not in text
 
 
+def test_processes_starting_at_once_share_one_session_key(ledger, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Two server processes on a new PostgreSQL ledger both find no key; the one whose insert
+    loses must use the winner's key, not fail to start (found by `serve --workers 2`)."""
+    from sqlalchemy import insert
+
+    from freedomledger.store.auth_tables import app_secrets
+
+    if ledger.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite's BEGIN IMMEDIATE queues the two; there is no race to lose")
+    real_utcnow = auth.utcnow
+
+    def other_process_first():  # type: ignore[no-untyped-def]
+        # Runs inside our transaction, after its look found no key and before its insert.
+        monkeypatch.setattr(auth, "utcnow", real_utcnow)
+        with ledger.engine.begin() as other:
+            other.execute(insert(app_secrets).values(name="session", value="w" * 64, created_at=real_utcnow()))
+        return real_utcnow()
+
+    monkeypatch.setattr(auth, "utcnow", other_process_first)
+    assert auth.server_secret(ledger, None) == "w" * 64
+
+
 def test_no_default_secret(sqlite_web) -> None:
     first = auth.server_secret(sqlite_web.ledger, None)
     assert len(first) >= 40 and auth.server_secret(sqlite_web.ledger, None) == first

@@ -20,6 +20,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import Connection, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from freedomledger.ledger import Ledger, LedgerError, NotFound
 from freedomledger.store.auth_tables import api_tokens, app_secrets, users
@@ -204,13 +205,18 @@ def server_secret(ledger: Ledger, given: str | None) -> str:
     if found:
         return str(found)
     fresh = secrets.token_urlsafe(48)
-    with ledger.engine.begin() as conn:
-        # Two servers starting at once: the first insert wins and both read it back.
-        existing = conn.execute(select(app_secrets.c.value).where(app_secrets.c.name == "session")).scalar()
-        if existing is None:
+    try:
+        with ledger.engine.begin() as conn:
+            existing = conn.execute(select(app_secrets.c.value).where(app_secrets.c.name == "session")).scalar()
+            if existing is not None:
+                return str(existing)
             conn.execute(insert(app_secrets).values(name="session", value=fresh, created_at=utcnow()))
             return fresh
-        return str(existing)
+    except IntegrityError:
+        # Server processes starting at once on PostgreSQL (SQLite's BEGIN IMMEDIATE queues
+        # them): both found no key, the other's insert won; use its key.
+        with ledger.read() as conn:
+            return str(conn.execute(select(app_secrets.c.value).where(app_secrets.c.name == "session")).scalar_one())
 
 
 class Sessions:
