@@ -37,8 +37,8 @@ from freedomledger.cli.sanctions import sanctions_app
 from freedomledger.cli.stats import report, stats_app
 from freedomledger.cli.web import serve, user_app
 from freedomledger.ledger import LedgerError, queries
-from freedomledger.model import is_number
 from freedomledger.ledger.loading import import_registry, load_dataset
+from freedomledger.model import is_number
 from freedomledger.sources.registry import RegistryError, read_registry
 from freedomledger.sources.sample import DatasetError, default_dir, read_dataset
 

@@ -16,7 +16,7 @@ from sqlalchemy import Connection, Table, and_, bindparam, func, or_, select
 
 from freedomledger.ledger.registry import lookup_id
 from freedomledger.model import HOLDING, RELEASING, is_held
-from freedomledger.store.json_sql import json_rows
+from freedomledger.store.json_sql import iso_date, json_rows
 from freedomledger.store.tables import (
     affiliations,
     audit_log,
@@ -178,10 +178,6 @@ def _person_statement(by: str, public: bool) -> Any:
 _PERSON = {(by, public): _person_statement(by, public) for by in ("key", "id") for public in (False, True)}
 
 
-def _date(value: str | None) -> dt.date | None:
-    return dt.date.fromisoformat(value) if value else None
-
-
 def person_view(conn: Connection, key_or_id: str | int, *, public: bool = False) -> dict[str, Any]:
     """Everything about one person, each fact with its sources, in one query."""
     row = conn.execute(_PERSON["key", public], {"wanted": str(key_or_id)}).mappings().first()
@@ -202,7 +198,7 @@ def person_view(conn: Connection, key_or_id: str | int, *, public: bool = False)
         name["sources"] = found.get((names.name, name["id"]), [])
     history = []
     for r in sorted(row["statuses_json"], key=lambda s: (s["date_start"] is None, s["date_start"] or "", s["id"])):
-        r["date_start"], r["date_end"] = _date(r["date_start"]), _date(r["date_end"])
+        r["date_start"], r["date_end"] = iso_date(r["date_start"]), iso_date(r["date_end"])
         history.append({"id": r["id"], "status": r["status"], "date": fuzzy(r), "precision": r["date_precision"],
                         "details": r["details"], "release": r["release"],
                         "sources": found.get((status_changes.name, r["id"]), [])})

@@ -65,8 +65,7 @@ def _ping_idle_connections(engine: Engine) -> None:
 
     A connection the server dropped while it was idle (a restart, an idle timeout) is found
     here and replaced, as SQLAlchemy's pool_pre_ping would. pre_ping itself pays a round trip
-    at every checkout: a twentieth of a busy server's work, for connections used
-    milliseconds ago. If the server goes away under load, statements on such connections
+    at every checkout, for connections used milliseconds ago. If the server goes away under load, statements on such connections
     fail once and SQLAlchemy then replaces the whole pool.
     """
 
@@ -78,7 +77,8 @@ def _ping_idle_connections(engine: Engine) -> None:
         if idle < PING_IDLE_S:
             return
         try:
-            dbapi_connection.cursor().execute("SELECT 1")
+            with dbapi_connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
             if not dbapi_connection.autocommit:
                 dbapi_connection.rollback()
         except Exception as exc:  # noqa: BLE001 - any failure means: not this connection

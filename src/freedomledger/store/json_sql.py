@@ -16,6 +16,7 @@ ORDER BY inside an aggregate): callers sort. Dates come back as ISO text on both
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
@@ -40,6 +41,11 @@ class json_array_agg(FunctionElement[Any]):  # noqa: N801
     type = JSON()
     inherit_cache = True
     name = "json_array_agg"
+
+
+def iso_date(value: str | None) -> dt.date | None:
+    """A date as a JSON aggregate gives it back (ISO text, or null)."""
+    return dt.date.fromisoformat(value) if value else None
 
 
 def json_fields(fields: dict[str, Any]) -> json_object:

@@ -20,7 +20,7 @@ from freedomledger import exports
 from freedomledger.ledger import NotFound, queries
 from freedomledger.ledger.registry import lookup_id
 from freedomledger.model import HOLDING, RELEASING, Status
-from freedomledger.store.json_sql import json_fields, json_rows
+from freedomledger.store.json_sql import iso_date, json_fields, json_rows
 from freedomledger.store.tables import deals as deals_table
 from freedomledger.store.tables import (
     names,
@@ -255,24 +255,12 @@ def browse_persons(
     return person_rows(conn, rows, script)
 
 
-_PERSONS_BY_KEYS = {
-    public: select(persons.c.id, persons.c.key, persons.c.citizenships)
-    .where(persons.c.key.in_(bindparam("keys", expanding=True)), persons.c.retracted_at.is_(None),
-           *([persons.c.published.is_(True)] if public else []))
-    .order_by(persons.c.id)
-    for public in (False, True)
-}
-
-
 def filtered_persons(
     conn: Connection, *, public: bool, status: str | None = None, country: str | None = None,
     since: dt.date | None = None, until: dt.date | None = None, ids: list[int] | None = None,
     keys: list[str] | None = None, after_id: int = 0, limit: int | None = 50,
 ) -> list[Any]:
     """(id, key, citizenships) of the persons that pass the filters, by id."""
-    if keys is not None and ids is None and not (status or country or since or until or after_id or limit):
-        # A search without filters: the statement every search runs, built once.
-        return list(conn.execute(_PERSONS_BY_KEYS[public], {"keys": keys}).mappings())
     conditions = [persons.c.retracted_at.is_(None), persons.c.id > after_id]
     if public:
         conditions.append(persons.c.published.is_(True))
@@ -336,8 +324,7 @@ def _shown(r: Any, script: str) -> dict[str, Any]:
     shown = sorted(r["names_json"], key=lambda n: n["id"])
     now = r["custody_json"]
     if now:
-        now = now | {"date_start": dt.date.fromisoformat(now["date_start"]) if now["date_start"] else None,
-                     "date_end": dt.date.fromisoformat(now["date_end"]) if now["date_end"] else None}
+        now = now | {"date_start": iso_date(now["date_start"]), "date_end": iso_date(now["date_end"])}
     return {
         "id": r["id"], "key": r["key"], "name": queries.display_name(shown, script),
         "names": [n["text"] for n in shown],
