@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from test_web_support import (  # noqa: F401 - fixtures are used by name
     app,
     client,
@@ -79,3 +81,17 @@ def test_review_list_pages_through_proposals(app, monkeypatch) -> None:
         second = c.get(f"/review?status=pending&cursor={cursor}").text
         rest = re.findall(r'href="/review/(\d+)"', second)
         assert rest and not set(rest) & set(shown) and int(min(rest)) > int(max(shown))
+
+
+def test_templates_read_dict_keys_before_attributes() -> None:
+    import jinja2
+
+    from freedomledger.web.app import Templates
+
+    env = Templates(undefined=jinja2.StrictUndefined, autoescape=True)
+    page = {"items": ["a", "b"], "name": "<b>x</b>"}
+    # Jinja's own order gives the dict's items() method here; pages mean the key.
+    assert env.from_string("{{ page.items|join(',') }} {{ page.name }}").render(page=page) == "a,b &lt;b&gt;x&lt;/b&gt;"
+    assert env.from_string("{{ page.keys()|list|length }}").render(page=page) == "2"  # methods stay reachable
+    with pytest.raises(jinja2.UndefinedError):
+        env.from_string("{{ page.missing }}").render(page=page)
