@@ -190,21 +190,27 @@ Aligned = list[tuple[int, int, float, float, str, str]]
 def _align(xi: Sequence[TokenInfo], xr: str, yi: Sequence[TokenInfo], yr: str) -> Aligned:
     """Greedy one-to-one alignment, best pairs first (optimal for the 2-4 tokens of a name
     whenever pair similarities are clearly high or low, which is the usual case)."""
+    # The index scores hundreds of names per query through here: token_similarity is
+    # inlined and the used tokens are bit sets (the same result, a third less time).
     cands = []
     both_p = "P" in xr and "P" in yr  # then patronymics pair with patronymics only
-    sim_of = token_similarity
     for i, a in enumerate(xi):
         ra = xr[i]
+        a_text, a_lang = a.text, a.lang
         for j, b in enumerate(yi):
             rb = yr[j]
             if both_p and (ra == "P") != (rb == "P"):
                 continue
             if ra == "I" or rb == "I":
-                if a.letters.isdisjoint(b.letters) and a.text != b.text:
+                if a.letters.isdisjoint(b.letters) and a_text != b.text:
                     continue
                 sim, w, reason, detail = (1.0 if ra == rb else 0.9), W_INITIAL, "initial", ""
             else:
-                sim, reason, detail = sim_of(a, b)
+                b_text = b.text
+                if a_text > b_text or (a_text == b_text and a_lang > b.lang):
+                    sim, reason, detail = _token_sim_cached(b, a)
+                else:
+                    sim, reason, detail = _token_sim_cached(a, b)
                 if ra == "P" and rb == "P":
                     # Two patronymics always pair up; an agreeing one adds little, a different
                     # one weighs like a different name (brothers share it, father and son not).
@@ -215,20 +221,22 @@ def _align(xi: Sequence[TokenInfo], xr: str, yi: Sequence[TokenInfo], yr: str) -
                     w = W_PATRONYMIC if (ra == "P" or rb == "P") else W_NAME
             cands.append((sim, ra == rb, w, -i, -j, reason, detail))
     cands.sort(reverse=True)
-    used_a: set[int] = set()
-    used_b: set[int] = set()
+    used_a = used_b = 0
     out: Aligned = []
     for sim, _same, w, ni, nj, reason, detail in cands:
-        if -ni in used_a or -nj in used_b:
+        bit_a, bit_b = 1 << -ni, 1 << -nj
+        if used_a & bit_a or used_b & bit_b:
             continue
-        used_a.add(-ni)
-        used_b.add(-nj)
+        used_a |= bit_a
+        used_b |= bit_b
         out.append((-ni, -nj, sim, w, reason, detail))
     out.sort()
     return out
 
 
 _MISSING = {"P": (0.0, 1.0), "I": (W_MISSING_INITIAL, S_MISSING_INITIAL), "N": (W_MISSING_NAME, S_MISSING_NAME)}
+# (weight, weight * log(similarity)) of a token left unaligned, by role; patronymics cost nothing.
+_MISSING_TERMS = {role: (w, w * math.log(s)) for role, (w, s) in _MISSING.items() if w}
 
 
 def _joined_skeleton(infos: Sequence[TokenInfo]) -> str:
@@ -243,25 +251,28 @@ def _score(xi: Sequence[TokenInfo], xr: str, yi: Sequence[TokenInfo], yr: str, k
     notes: list[str] = []
     beyond_given = False  # a full token other than a known given name agrees (a surname)
     unconfirmed = False  # a name token has no full-token partner of >= 0.8
+    used_x = used_y = 0
     for i, j, sim, w, _reason, _detail in aligned:
-        num += w * math.log(max(sim, 1e-3))
+        used_x |= 1 << i
+        used_y |= 1 << j
+        num += w * math.log(sim if sim > 1e-3 else 1e-3)
         den += w
-        full = xr[i] != "I" and yr[j] != "I"
+        ri, rj = xr[i], yr[j]
+        full = ri != "I" and rj != "I"
         if sim >= 0.8 and full:
             name_agree = True
-            if not (xi[i].classes and yi[j].classes) and not (xr[i] == "P" and yr[j] == "P"):
+            if not (xi[i].classes and yi[j].classes) and not (ri == "P" and rj == "P"):
                 beyond_given = True
-        elif "N" in (xr[i], yr[j]):
+        elif ri == "N" or rj == "N":
             unconfirmed = True
-    ia = {a[0] for a in aligned}
-    jb = {a[1] for a in aligned}
-    missing = [r for k, r in enumerate(xr) if k not in ia] + [r for k, r in enumerate(yr) if k not in jb]
-    unconfirmed = unconfirmed or "N" in missing
+    # Tokens left unaligned, the first name's in order, then the second's.
+    missing = [r for k, r in enumerate(xr) if not used_x >> k & 1] + [r for k, r in enumerate(yr) if not used_y >> k & 1]
     for role in missing:
-        w, s = _MISSING[role]
-        if w:
-            num += w * math.log(s)
-            den += w
+        term = _MISSING_TERMS.get(role)
+        if term:
+            den += term[0]
+            num += term[1]
+    unconfirmed = unconfirmed or "N" in missing
     score = math.exp(num / den) if den else 0.0
     if "P" in missing:
         notes.append("a patronymic present on one side only is ignored")
@@ -284,14 +295,22 @@ def _order_key(infos: Sequence[TokenInfo], original: str) -> tuple[tuple[str, ..
     return tuple(i.text for i in infos), original
 
 
+def _comes_after(xi: Sequence[TokenInfo], x_original: str, yi: Sequence[TokenInfo], y_original: str) -> bool:
+    """_order_key(xi, x_original) > _order_key(yi, y_original), without building either."""
+    for a, b in zip(xi, yi):
+        if a.text != b.text:
+            return a.text > b.text
+    if len(xi) != len(yi):
+        return len(xi) > len(yi)
+    return x_original > y_original
+
+
 def score_tokens(xi: Sequence[TokenInfo], xr: str, x_original: str, yi: Sequence[TokenInfo],
-                 yr: str, y_original: str, kind: str,
-                 x_key: tuple[tuple[str, ...], str] | None = None) -> float:  # fmt: skip
-    """The score of compare() from token infos and roles alone (the index's fast path);
-    x_key is _order_key(xi, x_original), precomputed by callers that score many names."""
+                 yr: str, y_original: str, kind: str) -> float:  # fmt: skip
+    """The score of compare() from token infos and roles alone (the index's fast path)."""
     if not xi or not yi:
         return 0.0
-    if (x_key or _order_key(xi, x_original)) > _order_key(yi, y_original):
+    if _comes_after(xi, x_original, yi, y_original):
         xi, xr, yi, yr = yi, yr, xi, xr
     return _score(xi, xr, yi, yr, kind, _align(xi, xr, yi, yr))[0]
 

@@ -10,6 +10,7 @@ exactly compare(query, alias). Why no hit is missed, and the one approximation: 
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -401,7 +402,7 @@ class NameIndex:
 
     def _finish(self, q: ParsedName, scored: dict[int, tuple[float, int]], top_k: int,
                 threshold: float) -> list[Hit]:  # fmt: skip
-        ranked = sorted(scored.items(), key=lambda kv: (-kv[1][0], self._ids[kv[0]]))[:top_k]
+        ranked = heapq.nsmallest(top_k, scored.items(), key=lambda kv: (-kv[1][0], self._ids[kv[0]]))
         # The fast score is compare()'s score (the same alignment, in the same canonical order).
         return [Hit(self._ids[owner], self._names[alias], score, score >= threshold,
                     partial(self._explain, q, alias, threshold))
@@ -444,13 +445,14 @@ class NameIndex:
             owners = self._owner_arr[cands].tolist()
             qi = [t.info for t in q.tokens]
             qr = "".join(t.role for t in q.tokens)
-            q_key = (tuple(i.text for i in qi), name)
             tokens, names = self._tokens, self._names
             for alias, owner in zip(cands.tolist(), owners):
                 infos, roles = tokens[alias]
-                score = score_tokens(qi, qr, name, infos, roles, names[alias], knd, q_key)
-                if score >= min_score and score > best.get(owner, (-1.0, 0))[0]:
-                    best[owner] = (score, alias)
+                score = score_tokens(qi, qr, name, infos, roles, names[alias], knd)
+                if score >= min_score:
+                    kept = best.get(owner)
+                    if kept is None or score > kept[0]:
+                        best[owner] = (score, alias)
             hits.extend(self._finish(q, best, top_k, threshold))
         hits.sort(key=lambda h: (-h.score, h.id))
         return hits[:top_k]
