@@ -4,7 +4,10 @@ uvicorn's `--workers` gives all its processes one shared socket. New connections
 whichever process wakes first, which takes a whole burst of them: with keep-alive clients
 one process was measured holding 40 connections and the other 10, and the busy one's
 clients waited four times as long (docs/benchmarks.md, web section). With SO_REUSEPORT each
-process listens on its own socket and the kernel spreads connections over them.
+process listens on its own socket and the kernel spreads connections over them, at random:
+50 keep-alive connections were split 29/21 or 28/22, which the busier process's clients
+pay for as long as they stay connected. So a process holding more than an even share asks
+a client, now and then, to reconnect (`Connection: close`), until the split is even.
 
 The supervisor here is deliberately small: it starts the processes, starts a new one in
 place of one that dies (on the same socket, so connections waiting there are kept), and
@@ -24,7 +27,8 @@ from typing import Any
 
 log = logging.getLogger("freedomledger.web")
 
-APP = "freedomledger.web.app:app_from_env"  # each process builds its app from the environment
+APP = "freedomledger.web.workers:balanced_app"  # each process builds its app from the environment
+SHED_EVERY_S = 0.2  # see _Share.shed
 EARLY_EXIT_S = 30.0  # a process that fails this soon after starting will not do better next time
 
 
@@ -58,11 +62,62 @@ def _die_with_parent() -> None:
         pass
 
 
-def _run_one(options: dict[str, Any], sock: socket.socket) -> None:
+class _Share:
+    """This process's count of open connections in a table of all the processes' counts."""
+
+    def __init__(self, table: Any, slot: int, server: Any):
+        self.table, self.slot, self.server = table, slot, server
+        self.next_shed = 0.0
+
+    def shed(self) -> bool:
+        """Whether to close this connection after its response: when this process holds more
+        than an even share of the open connections. At most one every SHED_EVERY_S, so that
+        a closed connection is gone from the counts (and its client connected again) before
+        the next is chosen: closing several at once overshoots, and the processes then take
+        turns at shedding."""
+        mine = len(self.server.server_state.connections)
+        self.table[self.slot] = mine
+        now = time.monotonic()
+        if now < self.next_shed or mine <= -(-sum(self.table) // len(self.table)):
+            return False
+        self.next_shed = now + SHED_EVERY_S
+        return True
+
+
+_share: _Share | None = None  # set in each server process before its app is built
+
+
+def balanced_app() -> Any:
+    """The app (from the environment), asking clients of an overloaded process to reconnect:
+    the response says `Connection: close`, and the client's new connection is hashed over the
+    sockets again. The split settles within one connection of even (tested)."""
+    from freedomledger.web.app import app_from_env
+
+    app = app_from_env()
+
+    async def balanced(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or _share is None or not _share.shed():
+            await app(scope, receive, send)
+            return
+
+        async def closing(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), (b"connection", b"close")]
+            await send(message)
+
+        await app(scope, receive, closing)
+
+    return balanced
+
+
+def _run_one(options: dict[str, Any], sock: socket.socket, table: Any, slot: int) -> None:
     import uvicorn
 
+    global _share
     _die_with_parent()
-    uvicorn.Server(uvicorn.Config(APP, factory=True, **options)).run(sockets=[sock])
+    server = uvicorn.Server(uvicorn.Config(APP, factory=True, **options))
+    _share = _Share(table, slot, server)
+    server.run(sockets=[sock])
 
 
 def serve_workers(host: str, port: int, workers: int, options: dict[str, Any]) -> int:
@@ -70,9 +125,12 @@ def serve_workers(host: str, port: int, workers: int, options: dict[str, Any]) -
     sockets = [listening_socket(host, port, options.get("backlog", 2048)) for _ in range(workers)]
     spawn = multiprocessing.get_context("spawn")
     stopping = threading.Event()
+    table = spawn.Array("i", workers, lock=False)  # open connections per process
 
     def start(sock: socket.socket) -> tuple[Any, float]:
-        process = spawn.Process(target=_run_one, args=(options, sock), name="freedomledger-web")
+        slot = sockets.index(sock)
+        table[slot] = 0
+        process = spawn.Process(target=_run_one, args=(options, sock, table, slot), name="freedomledger-web")
         process.start()
         return process, time.monotonic()
 
