@@ -19,8 +19,10 @@ HERE = Path(__file__).parent
 Translator = Callable[..., str]
 
 
-def languages() -> list[str]:
-    return sorted(p.stem for p in HERE.glob("*.json"))
+@lru_cache(maxsize=1)
+def languages() -> tuple[str, ...]:
+    """The catalogues shipped with the package, listed once (every page asks)."""
+    return tuple(sorted(p.stem for p in HERE.glob("*.json")))
 
 
 @lru_cache(maxsize=None)
