@@ -95,3 +95,22 @@ def test_templates_read_dict_keys_before_attributes() -> None:
     assert env.from_string("{{ page.keys()|list|length }}").render(page=page) == "2"  # methods stay reachable
     with pytest.raises(jinja2.UndefinedError):
         env.from_string("{{ page.missing }}").render(page=page)
+
+
+def test_a_serving_app_collects_request_garbage_young(app) -> None:
+    # Request objects living ~100 ms under load must not reach the oldest generation, whose
+    # full collections walk the name engine's caches (docs/benchmarks.md, web section).
+    import gc
+
+    from freedomledger.web.app import GC_THRESHOLDS
+
+    before = gc.get_threshold()
+    gc.set_threshold(700, 10, 10)
+    try:
+        with client(app) as c:
+            assert c.get("/healthz").status_code == 200
+            assert gc.get_threshold() == GC_THRESHOLDS
+        young, middle, _ = GC_THRESHOLDS
+        assert young * middle >= 100_000  # allocations between middle collections
+    finally:
+        gc.set_threshold(*before)
