@@ -237,3 +237,22 @@ def test_processes_that_cannot_start_stop_the_server(tmp_path: Path) -> None:
                           capture_output=True, text=True, timeout=workers.EARLY_EXIT_S + 30)
     assert done.returncode == 1
     assert "while starting; stopping" in done.stderr
+
+
+def test_a_process_sheds_only_above_an_even_share_and_one_at_a_time() -> None:
+    from types import SimpleNamespace
+
+    table = [28, 22]  # as both processes last reported
+
+    def share(open_connections: int, slot: int) -> workers._Share:
+        server = SimpleNamespace(server_state=SimpleNamespace(connections=set(range(open_connections))))
+        return workers._Share(table, slot, server)
+
+    other, mine = share(22, 1), share(28, 0)
+    assert not other.shed() and table == [28, 22]
+    assert mine.shed()  # 28 of 50 is above 25
+    assert not mine.shed()  # the next only after SHED_EVERY_S
+    mine.next_shed = 0.0
+    mine.server.server_state.connections = set(range(23))
+    assert not mine.shed()  # 23 of 45: within one of even
+    assert not workers._Share(table, 0, SimpleNamespace()).shed()  # a uvicorn without server_state

@@ -75,7 +75,11 @@ class _Share:
         a closed connection is gone from the counts (and its client connected again) before
         the next is chosen: closing several at once overshoots, and the processes then take
         turns at shedding."""
-        mine = len(self.server.server_state.connections)
+        # uvicorn's own set of open connections; without it (another uvicorn), never shed.
+        connections = getattr(getattr(self.server, "server_state", None), "connections", None)
+        if connections is None:
+            return False
+        mine = len(connections)
         self.table[self.slot] = mine
         now = time.monotonic()
         if now < self.next_shed or mine <= -(-sum(self.table) // len(self.table)):
