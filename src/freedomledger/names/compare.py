@@ -291,12 +291,9 @@ def _score(xi: Sequence[TokenInfo], xr: str, yi: Sequence[TokenInfo], yr: str, k
     return min(1.0, max(0.0, score)), notes
 
 
-def _order_key(infos: Sequence[TokenInfo], original: str) -> tuple[tuple[str, ...], str]:
-    return tuple(i.text for i in infos), original
-
-
 def _comes_after(xi: Sequence[TokenInfo], x_original: str, yi: Sequence[TokenInfo], y_original: str) -> bool:
-    """_order_key(xi, x_original) > _order_key(yi, y_original), without building either."""
+    """Whether name x sorts after name y in the canonical order: by token texts, then by the
+    original text (the tuple order of ((texts...), original), without building the tuples)."""
     for a, b in zip(xi, yi):
         if a.text != b.text:
             return a.text > b.text
@@ -356,9 +353,7 @@ def _swap(c: Comparison) -> Comparison:
 def compare_parsed(x: ParsedName, y: ParsedName, threshold: float = DEFAULT_THRESHOLD) -> Comparison:
     """compare() on names parsed already; symmetric in x and y."""
     # Work in one canonical order so that compare(a, b) and compare(b, a) agree exactly.
-    xk = _order_key([t.info for t in x.tokens], x.original)
-    yk = _order_key([t.info for t in y.tokens], y.original)
-    if xk > yk:
+    if _comes_after([t.info for t in x.tokens], x.original, [t.info for t in y.tokens], y.original):
         return _swap(_compare_parsed(y, x, threshold))
     return _compare_parsed(x, y, threshold)
 

@@ -65,8 +65,8 @@ def _ping_idle_connections(engine: Engine) -> None:
 
     A connection the server dropped while it was idle (a restart, an idle timeout) is found
     here and replaced, as SQLAlchemy's pool_pre_ping would. pre_ping itself pays a round trip
-    at every checkout, for connections used milliseconds ago. If the server goes away under load, statements on such connections
-    fail once and SQLAlchemy then replaces the whole pool.
+    at every checkout, for connections used milliseconds ago. If the server goes away under
+    load, statements on such connections fail once and SQLAlchemy then replaces the whole pool.
     """
 
     @event.listens_for(engine, "checkout")

@@ -334,7 +334,6 @@ def _shown_statement(by: str, public: bool, dialect: str) -> Any:
             persons.c.retracted_at.is_(None), *([persons.c.published.is_(True)] if public else []))
 
 
-
 def _shown(r: Any, script: str) -> dict[str, Any]:
     shown = sorted(r["names_json"], key=lambda n: n["id"])
     now = r["custody_json"]

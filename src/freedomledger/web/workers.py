@@ -131,15 +131,15 @@ def serve_workers(host: str, port: int, workers: int, options: dict[str, Any]) -
     stopping = threading.Event()
     table = spawn.Array("i", workers, lock=False)  # open connections per process
 
-    def start(sock: socket.socket) -> tuple[Any, float]:
-        slot = sockets.index(sock)
+    def start(slot: int) -> tuple[Any, float]:
         table[slot] = 0
-        process = spawn.Process(target=_run_one, args=(options, sock, table, slot), name="freedomledger-web")
+        process = spawn.Process(target=_run_one, args=(options, sockets[slot], table, slot),
+                                name="freedomledger-web")
         process.start()
         return process, time.monotonic()
 
     previous = {sig: signal.signal(sig, lambda *_: stopping.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
-    running = [start(sock) for sock in sockets]
+    running = [start(slot) for slot in range(workers)]
     status = 0
     try:
         while not stopping.wait(0.5):
@@ -156,7 +156,7 @@ def serve_workers(host: str, port: int, workers: int, options: dict[str, Any]) -
                     break
                 log.warning("server process %s exited with status %s; starting another", process.pid,
                             process.exitcode)
-                running[slot] = start(sockets[slot])
+                running[slot] = start(slot)
     finally:
         for process, _ in running:
             process.terminate()  # uvicorn finishes the requests in flight, then exits
